@@ -1,0 +1,79 @@
+// `quarry index [PATH]`: options, then src/index/indexer.ts, then a summary table or the --json data.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { QuarryError } from '../src/util/errors.js';
+import { commonOptions, type Action, type CommandContext } from './context.js';
+import { formatBytes, formatCount, formatMs } from './units.js';
+
+export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
+  commonOptions(
+    program
+      .command('index')
+      .summary('build or update the index of a source tree')
+      .description('Build or update the index of a source tree (incremental: only changed files are read again).')
+      .argument('[path]', 'directory to index (default: --root or .)')
+      .option('--workers <n>', 'worker threads (default: min(cores*2, 16); env QUARRY_WORKERS)')
+      .option('--no-cache', 'do not read or write the analysis cache')
+      .option('--force', 'rebuild even if nothing changed')
+      .option('--max-filesize <bytes>', 'skip files larger than this (default 2 MiB)'),
+  )
+    .addHelpText('after', '\nExamples:\n  quarry index                 index the current directory\n  quarry index ~/src/app --json | jq .data.files')
+    .action(bind(indexAction));
+}
+
+function positiveInt(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new QuarryError('usage', `${flag} takes a positive whole number, got "${String(value)}"`);
+  return n;
+}
+
+const indexAction: Action = async (ctx, args, opts) => {
+  const root = resolve(ctx.cwd, args[0] ?? (opts.root as string | undefined) ?? '.');
+  const workers = positiveInt(opts.workers ?? ctx.env.QUARRY_WORKERS, opts.workers !== undefined ? '--workers' : 'QUARRY_WORKERS');
+  const maxFileBytes = positiveInt(opts.maxFilesize, '--max-filesize');
+  const [{ runIndex }, { defaultCacheDir }] = await Promise.all([import('../src/index/indexer.js'), import('../src/cache/cacheDir.js')]);
+  ctx.startProfile(root);
+  const progress = await ctx.progress('indexing…');
+  try {
+    const summary = await runIndex({
+      root,
+      workers,
+      cacheDir: opts.cache === false ? null : defaultCacheDir(ctx.env),
+      force: opts.force === true,
+      rules: maxFileBytes !== undefined ? { maxFileBytes } : {},
+      onProgress: (done, total) => progress.update(`indexing ${done}/${total} files`),
+      onWarning: (m) => ctx.warn(m),
+    });
+    progress.stop();
+    return { command: 'index', data: summary, text: await render(summary, ctx), exitCode: 0 };
+  } finally {
+    progress.stop();
+  }
+};
+
+async function render(s: Awaited<ReturnType<typeof import('../src/index/indexer.js').runIndex>>, ctx: CommandContext): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const head = s.upToDate
+    ? `index is up to date: ${formatCount(s.files)} files, checked in ${formatMs(s.durationMs)}`
+    : `indexed ${formatCount(s.files)} files (${formatBytes(s.bytes)}) in ${formatMs(s.durationMs)} → ${s.indexPath} (${formatBytes(s.indexSize)})`;
+  const table = new Table({ style: { head: ctx.color ? ['cyan'] : [], border: ctx.color ? ['grey'] : [] } });
+  const skipped = Object.entries(s.skipped)
+    .map(([reason, n]) => `${reason} ${formatCount(n)}`)
+    .join(', ');
+  const skippedTotal = Object.values(s.skipped).reduce((a, b) => a + (b ?? 0), 0);
+  table.push(
+    { files: formatCount(s.files) },
+    { bytes: formatBytes(s.bytes) },
+    { skipped: skippedTotal === 0 ? '0' : `${formatCount(skippedTotal)} (${skipped})` },
+    { terms: formatCount(s.terms) },
+    { symbols: formatCount(s.symbols) },
+    { 'parse errors': formatCount(s.parseErrors) },
+    { changes: `+${s.changes.added} ~${s.changes.modified} -${s.changes.removed} (=${s.changes.unchanged})` },
+    { cache: `${formatCount(s.cache.hits)} hits, ${formatCount(s.cache.misses)} misses` },
+    { 'index size': `${formatBytes(s.indexSize)}${s.bytes > 0 ? ` (${((100 * s.indexSize) / s.bytes).toFixed(1)}% of indexed bytes)` : ''}` },
+    { walk: s.walk === 'git' ? 'git ls-files' : 'directory walk (.gitignore honoured)' },
+    { time: `${formatMs(s.durationMs)}${s.workers > 0 ? `, ${s.workers} workers` : ''}` },
+  );
+  return `${head}\n${table.toString()}\n`;
+}

@@ -1,0 +1,17 @@
+// The key of one cache entry: `<namespace>:<version>:<content-hash>`, so a renamed or reverted file hits
+// and a new analysis version never reads an old entry.
+
+/**
+ * Builds the key of an entry. The namespace may not contain `:` because `clear(ns)` removes every key that
+ * starts with `ns:`; a namespace `a` must not swallow a namespace `a:b`.
+ */
+export function cacheKey(ns: string, version: string | number, hash: string): string {
+  return `${namespacePrefix(ns)}${version}:${hash}`;
+}
+
+/** The prefix shared by every key of a namespace (`ns:`). */
+export function namespacePrefix(ns: string): string {
+  // A programming error, not a run-time condition: fail loudly at the call site's first test.
+  if (ns === '' || ns.includes(':')) throw new TypeError(`cache namespace must be non-empty and free of ':' (got ${JSON.stringify(ns)})`);
+  return `${ns}:`;
+}

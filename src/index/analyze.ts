@@ -1,0 +1,83 @@
+// Reads one file and turns its bytes into a FileAnalysis: skip rules, content hash, terms per field, symbols.
+import { hash as cryptoHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { addTerms, type TermCounts } from './tokenize.js';
+import { isParsed, type Language } from './language.js';
+import { parseSource } from './parse.js';
+import type { FileAnalysis, SkipReason } from './analysis.js';
+
+export interface SkipRules {
+  /** Files larger than this are skipped as too large. @default 2 MiB */
+  maxFileBytes: number;
+  /** A file with a line longer than this is minified or generated. @default 4000 */
+  maxLineChars: number;
+  /** A file (over 2 KiB) whose average line is longer than this is minified. @default 300 */
+  maxAvgLineChars: number;
+}
+
+export const DEFAULT_SKIP_RULES: SkipRules = { maxFileBytes: 2 * 1024 * 1024, maxLineChars: 4000, maxAvgLineChars: 300 };
+
+/** Content hash used for cache keys and change detection. */
+export function contentHash(buf: Buffer): string {
+  return cryptoHash('sha1', buf, 'hex');
+}
+
+/** Why these bytes are not source, or null when they are. Also returns the line count. */
+export function classify(buf: Buffer, rules: SkipRules): { reason: SkipReason | null; lines: number } {
+  if (buf.length > rules.maxFileBytes) return { reason: 'too-large', lines: 0 };
+  if (buf.indexOf(0) !== -1) return { reason: 'binary', lines: 0 };
+  if (!isUtf8(buf)) return { reason: 'invalid-utf8', lines: 0 };
+  let lines = 0;
+  let longest = 0;
+  let pos = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, pos);
+    const end = nl === -1 ? buf.length : nl;
+    if (end - pos > longest) longest = end - pos;
+    if (nl === -1) {
+      if (end > pos) lines++;
+      break;
+    }
+    lines++;
+    pos = nl + 1;
+  }
+  // Byte lengths overestimate characters for non-ASCII text, which only matters near the limits.
+  if (longest > rules.maxLineChars) return { reason: 'minified', lines };
+  if (buf.length > 2048 && lines > 0 && buf.length / lines > rules.maxAvgLineChars) return { reason: 'minified', lines };
+  return { reason: null, lines };
+}
+
+/** Terms and symbols of a source text. */
+export function analyzeText(text: string, lang: Language, lines: number): FileAnalysis {
+  const body: TermCounts = new Map();
+  const sym: TermCounts = new Map();
+  const doc: TermCounts = new Map();
+  const fieldLen = new Uint32Array(3);
+  fieldLen[0] = addTerms(text, body);
+  const analysis: FileAnalysis = { lang, lines, terms: [], tf: new Uint32Array(0), fieldLen, symbols: [], imports: [], exports: [] };
+  if (isParsed(lang)) {
+    const parsed = parseSource(text, lang);
+    analysis.symbols = parsed.symbols;
+    analysis.imports = parsed.imports;
+    analysis.exports = parsed.exports;
+    if (parsed.error !== undefined) analysis.parseError = parsed.error;
+    let symLen = 0;
+    for (const s of parsed.symbols) symLen += addTerms(s.name, sym);
+    fieldLen[1] = symLen;
+    fieldLen[2] = addTerms(parsed.docText, doc);
+  }
+  const terms = [...body.keys()];
+  // Symbol and doc terms are always body terms too (they come from the same text), except docs of nothing.
+  for (const t of sym.keys()) if (!body.has(t)) terms.push(t);
+  for (const t of doc.keys()) if (!body.has(t) && !sym.has(t)) terms.push(t);
+  const tf = new Uint32Array(terms.length * 3);
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    tf[i * 3] = body.get(t) ?? 0;
+    tf[i * 3 + 1] = sym.get(t) ?? 0;
+    tf[i * 3 + 2] = doc.get(t) ?? 0;
+  }
+  analysis.terms = terms;
+  analysis.tf = tf;
+  return analysis;
+}

@@ -1,0 +1,333 @@
+// `quarry index`: walk, read and analyse in the worker pool (or take analyses from the cache), build, write.
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import { addCleanup } from '../util/cleanup.js';
+import { createPool, defaultPoolSize } from '../util/workerPool.js';
+import { openCache, type Cache } from '../cache/cache.js';
+import { profiler } from '../profile/profiler.js';
+import { quarryVersion } from '../version.js';
+import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type SkipReason } from './analysis.js';
+import { DEFAULT_SKIP_RULES, type SkipRules } from './analyze.js';
+import { IndexBuilder, type IndexedDoc } from './builder.js';
+import { FORMAT_VERSION, INDEX_MAGIC, isRecord, strings, typed } from './format.js';
+import { acquireLock } from './lockFile.js';
+import { IndexReader, indexPathOf } from './reader.js';
+import { walk, type WalkedFile } from './walk.js';
+import { removeStaleTemps, writeIndexFile } from './writeIndex.js';
+import { packr } from '../util/packr.js';
+import type { WorkerReply, WorkerTask } from './worker.js';
+
+export interface IndexOptions {
+  /** Directory to index. */
+  root: string;
+  /** Worker threads. @default min(cores*2, 16) */
+  workers?: number;
+  /** Cache directory; null disables the cache. */
+  cacheDir: string | null;
+  rules?: Partial<SkipRules>;
+  /** Rebuild everything even if nothing changed. @default false */
+  force?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface IndexSummary {
+  root: string;
+  indexPath: string;
+  /** True when nothing had changed and the index was left as it was. */
+  upToDate: boolean;
+  files: number;
+  bytes: number;
+  terms: number;
+  symbols: number;
+  parseErrors: number;
+  skipped: Partial<Record<SkipReason, number>>;
+  skippedFiles: { path: string; reason: SkipReason }[];
+  changes: { added: number; modified: number; removed: number; unchanged: number };
+  cache: { hits: number; misses: number };
+  indexSize: number;
+  walk: 'git' | 'fs';
+  workers: number;
+  durationMs: number;
+}
+
+interface OldIndex {
+  byPath: Map<string, number>;
+  reader: IndexReader;
+  skipped: Map<string, { size: number; mtime: number; reason: SkipReason }>;
+}
+
+/** Files per worker task: large enough to amortise messaging, small enough to balance. */
+const BATCH_FILES = 48;
+const BATCH_BYTES = 1 << 20;
+
+export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
+  const started = performance.now();
+  const prof = profiler();
+  const root = resolve(opts.root);
+  checkRoot(root);
+  const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
+  const indexPath = indexPathOf(root);
+  try {
+    mkdirSync(dirname(indexPath), { recursive: true });
+  } catch (err) {
+    throw new QuarryError('bad-input', `cannot create ${dirname(indexPath)}: ${messageOf(err)}`);
+  }
+  const release = acquireLock(`${indexPath}.lock`);
+  const unregister = addCleanup(release);
+  try {
+    removeStaleTemps(indexPath);
+    const walked = prof.span('walk', (s) => {
+      const w = walk(root);
+      s.set('files', w.files.length);
+      return w;
+    });
+    const old = prof.span('load-old', () => loadOld(indexPath, opts.onWarning));
+
+    const skippedFiles: { path: string; reason: SkipReason; size: number; mtime: number }[] = walked.skipped.map((s) => ({ ...s, size: 0, mtime: 0 }));
+    const changes = { added: 0, modified: 0, removed: 0, unchanged: 0 };
+    const reuse: { pos: number; hash: string }[] = [];
+    const toRead: number[] = [];
+    const files = walked.files;
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      const id = old?.byPath.get(f.path);
+      if (old && id !== undefined && sameStat(old.reader, id, f)) {
+        changes.unchanged++;
+        reuse.push({ pos: i, hash: old.reader.hashOf(id) });
+        continue;
+      }
+      const sk = old?.skipped.get(f.path);
+      if (sk && sk.size === f.size && sk.mtime === f.mtimeMs) {
+        skippedFiles.push({ path: f.path, reason: sk.reason, size: f.size, mtime: f.mtimeMs });
+        continue;
+      }
+      if (id !== undefined) changes.modified++;
+      else changes.added++;
+      toRead.push(i);
+    }
+    if (old) {
+      const present = new Set(files.map((f) => f.path));
+      for (const p of old.byPath.keys()) if (!present.has(p)) changes.removed++;
+    }
+    if (old && !opts.force && toRead.length === 0 && changes.removed === 0 && sameSkips(old, skippedFiles)) {
+      const h = old.reader.header;
+      const summary = summaryFrom(root, indexPath, true, old.reader.fileCount, h.indexedBytes, h.termCount, h.symbolCount, countParseErrors(old.reader), skippedFiles, changes, { hits: 0, misses: 0 }, old.reader.file.fileSize, walked.source, 0, started);
+      old.reader.close();
+      return summary;
+    }
+    old?.reader.close();
+
+    const results: (FileResult | undefined)[] = new Array<FileResult | undefined>(files.length);
+    let cache: Cache | null = null;
+    const cacheStats = { hits: 0, misses: 0 };
+    if (opts.cacheDir !== null && reuse.length > 0) {
+      cache = await prof.span('cache-open', () => openCache({ dir: opts.cacheDir!, onWarning: opts.onWarning }));
+      const got = await prof.span('cache-get', (s) => {
+        s.set('keys', reuse.length);
+        return cache!.getMany<FileAnalysis>(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, reuse.map((r) => r.hash));
+      });
+      for (let k = 0; k < reuse.length; k++) {
+        const a = got[k];
+        const { pos, hash } = reuse[k]!;
+        const f = files[pos]!;
+        if (a) {
+          results[pos] = { ok: true, hash, size: f.size, mtimeMs: f.mtimeMs, analysis: a, cached: true };
+          cacheStats.hits++;
+        } else toRead.push(pos);
+      }
+      toRead.sort((a, b) => a - b);
+    } else {
+      for (const r of reuse) toRead.push(r.pos);
+      toRead.sort((a, b) => a - b);
+    }
+
+    const workers = Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.max(1, Math.ceil(toRead.length / BATCH_FILES))));
+    const builder = new IndexBuilder();
+    const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
+    let next = 0; // next position to hand to the builder
+    let done = 0;
+    const feed = (): void => {
+      while (next < files.length) {
+        const r = results[next];
+        if (r === undefined) return;
+        if (r.ok) {
+          const f = files[next]!;
+          builder.add({ path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } satisfies IndexedDoc);
+        } else {
+          skippedFiles.push({ path: files[next]!.path, reason: r.reason, size: files[next]!.size, mtime: files[next]!.mtimeMs });
+        }
+        results[next] = undefined;
+        next++;
+      }
+    };
+    feed();
+    if (toRead.length > 0) {
+      const pool = createPool(new URL('./worker.js', import.meta.url), workers);
+      const stopPool = addCleanup(() => void pool.destroy());
+      try {
+        const batches = makeBatches(toRead, files);
+        await Promise.all(
+          batches.map(async (batch) => {
+            const task: WorkerTask = { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: prof.workerContext() };
+            const reply = await pool.run<WorkerTask, WorkerReply>(task);
+            prof.ingest(reply.spans);
+            for (const w of reply.warnings) opts.onWarning?.(w);
+            cacheStats.hits += reply.cacheHits;
+            cacheStats.misses += reply.cacheMisses;
+            for (let k = 0; k < batch.length; k++) results[batch[k]!] = reply.results[k];
+            done += batch.length;
+            opts.onProgress?.(done, toRead.length);
+            feed();
+          }),
+        );
+      } finally {
+        stopPool();
+        await pool.destroy();
+      }
+    }
+    feed();
+    build.end();
+    if (cache) await cache.close();
+
+    const built = prof.span('encode', () => builder.finish());
+    skippedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const skippedSection = packr.pack({
+      paths: skippedFiles.map((s) => s.path),
+      reasons: skippedFiles.map((s) => s.reason),
+      size: Float64Array.from(skippedFiles, (s) => s.size),
+      mtime: Float64Array.from(skippedFiles, (s) => s.mtime),
+    });
+    const counts = countReasons(skippedFiles);
+    const indexSize = prof.span('write', (s) => {
+      const size = writeIndexFile(
+        indexPath,
+        {
+          magic: INDEX_MAGIC,
+          format: FORMAT_VERSION,
+          quarryVersion: quarryVersion(),
+          root,
+          createdAt: new Date().toISOString(),
+          fileCount: built.fileCount,
+          termCount: built.termCount,
+          symbolCount: built.symbolCount,
+          indexedBytes: built.indexedBytes,
+          avgFieldLen: built.avgFieldLen,
+          walk: walked.source,
+          skipped: counts,
+        },
+        [...built.sections, ['skipped', skippedSection]],
+      );
+      s.set('bytes', size);
+      return size;
+    });
+    const parseErrors = built.parseErrors;
+    return summaryFrom(root, indexPath, false, built.fileCount, built.indexedBytes, built.termCount, built.symbolCount, parseErrors, skippedFiles, changes, cacheStats, indexSize, walked.source, toRead.length > 0 ? workers : 0, started);
+  } finally {
+    unregister();
+    release();
+  }
+}
+
+function checkRoot(root: string): void {
+  let st;
+  try {
+    st = statSync(root);
+  } catch (err) {
+    const code = errnoCode(err);
+    throw new QuarryError('bad-input', code === 'ENOENT' ? `no such directory: ${root}` : `cannot read ${root}: ${messageOf(err)}`, {
+      hint: 'give the path of a source tree',
+    });
+  }
+  if (!st.isDirectory()) throw new QuarryError('bad-input', `${root} is a file, not a directory`, { hint: 'give the directory that contains it' });
+}
+
+function sameStat(reader: IndexReader, id: number, f: WalkedFile): boolean {
+  const cols = reader.files();
+  return cols.size[id] === f.size && cols.mtime[id] === f.mtimeMs;
+}
+
+function sameSkips(old: OldIndex, now: { path: string; reason: SkipReason }[]): boolean {
+  if (old.skipped.size !== now.length) return false;
+  for (const s of now) if (old.skipped.get(s.path)?.reason !== s.reason) return false;
+  return true;
+}
+
+function loadOld(indexPath: string, onWarning?: (m: string) => void): OldIndex | null {
+  let reader: IndexReader;
+  try {
+    reader = new IndexReader(indexPath);
+  } catch (err) {
+    if (err instanceof QuarryError && err.code === 'no-index') return null;
+    onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it`);
+    return null;
+  }
+  try {
+    if (reader.header.quarryVersion !== quarryVersion()) {
+      reader.close();
+      return null;
+    }
+    const byPath = new Map<string, number>();
+    const paths = reader.allPaths();
+    for (let i = 0; i < paths.length; i++) byPath.set(paths[i]!, i);
+    reader.files();
+    const skipped = new Map<string, { size: number; mtime: number; reason: SkipReason }>();
+    if (reader.file.has('skipped')) {
+      const s = reader.file.section('skipped', (v) => {
+        if (!isRecord(v)) throw new Error('expected skipped files');
+        const p = strings(v.paths);
+        return { paths: p, reasons: strings(v.reasons, p.length), size: typed(v.size, Float64Array, p.length), mtime: typed(v.mtime, Float64Array, p.length) };
+      });
+      for (let i = 0; i < s.paths.length; i++) skipped.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
+    }
+    return { byPath, reader, skipped };
+  } catch (err) {
+    reader.close();
+    onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it`);
+    return null;
+  }
+}
+
+function countParseErrors(reader: IndexReader): number {
+  let n = 0;
+  for (const e of reader.files().parseError) n += e;
+  return n;
+}
+
+function makeBatches(positions: number[], files: WalkedFile[]): number[][] {
+  const batches: number[][] = [];
+  let cur: number[] = [];
+  let bytes = 0;
+  for (const p of positions) {
+    cur.push(p);
+    bytes += files[p]!.size;
+    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
+      batches.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+  }
+  if (cur.length > 0) batches.push(cur);
+  return batches;
+}
+
+function countReasons(skipped: { reason: SkipReason }[]): Partial<Record<SkipReason, number>> {
+  const out: Partial<Record<SkipReason, number>> = {};
+  for (const s of skipped) out[s.reason] = (out[s.reason] ?? 0) + 1;
+  return out;
+}
+
+function summaryFrom(
+  root: string, indexPath: string, upToDate: boolean, files: number, bytes: number, terms: number, symbols: number, parseErrors: number,
+  skippedFiles: { path: string; reason: SkipReason }[], changes: IndexSummary['changes'], cache: IndexSummary['cache'], indexSize: number,
+  walkSource: 'git' | 'fs', workers: number, started: number,
+): IndexSummary {
+  return {
+    root, indexPath, upToDate, files, bytes, terms, symbols, parseErrors,
+    skipped: countReasons(skippedFiles),
+    skippedFiles: skippedFiles.map(({ path, reason }) => ({ path, reason })),
+    changes, cache, indexSize, walk: walkSource, workers,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,311 @@
+// Symbols, imports, exports and doc comments of one JS/TS file, through @babel/parser with error recovery.
+import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
+import type { Language } from './language.js';
+
+/** Symbol kinds, stored in the index as their position in this list. */
+export const SYMBOL_KINDS = ['function', 'class', 'method', 'variable', 'type', 'interface', 'enum', 'namespace', 'property'] as const;
+export type SymbolKind = (typeof SYMBOL_KINDS)[number];
+
+export interface ParsedSymbol {
+  name: string;
+  kind: SymbolKind;
+  /** 1-based line of the name. */
+  line: number;
+  /** 1-based last line of the definition. */
+  endLine: number;
+  exported: boolean;
+  /** The doc comment (`/** … *\/`) right before the definition, without its stars; '' when none. */
+  doc: string;
+}
+
+export interface ParseResult {
+  symbols: ParsedSymbol[];
+  /** Module specifiers this file imports, requires, re-exports or import()s, in source order, unique. */
+  imports: string[];
+  /** Names this file exports ('default' for a default export). */
+  exports: string[];
+  /** Text of every doc comment in the file. */
+  docText: string;
+  /** Set when babel reported errors (recovered or not). */
+  error?: string;
+}
+
+function pluginsFor(lang: Language): ParserPlugin[] {
+  switch (lang) {
+    case 'ts': return ['typescript', 'decorators-legacy'];
+    case 'tsx': return ['typescript', 'jsx', 'decorators-legacy'];
+    case 'dts': return [['typescript', { dts: true }], 'decorators-legacy'];
+    default: return ['jsx', 'decorators-legacy'];
+  }
+}
+
+function options(plugins: ParserPlugin[]): ParserOptions {
+  return {
+    sourceType: 'unambiguous',
+    errorRecovery: true,
+    allowReturnOutsideFunction: true,
+    allowImportExportEverywhere: true,
+    allowAwaitOutsideFunction: true,
+    allowSuperOutsideMethod: true,
+    allowUndeclaredExports: true,
+    attachComment: false,
+    plugins,
+  };
+}
+
+type Node = { type: string; start?: number | null; end?: number | null; loc?: { start: { line: number }; end: { line: number } } | null; [key: string]: unknown };
+type Comment = { type: string; value: string; start: number; end: number };
+
+/** Parses `code`; never throws: a file babel cannot parse comes back with `error` set and no symbols. */
+export function parseSource(code: string, lang: Language): ParseResult {
+  let ast: { program: Node; comments?: Comment[]; errors?: { message: string }[] };
+  try {
+    ast = parse(code, options(pluginsFor(lang))) as unknown as typeof ast;
+  } catch (first) {
+    if (lang !== 'js') return { symbols: [], imports: [], exports: [], docText: '', error: (first as Error).message };
+    try {
+      // Plain JS that is not JSX can still trip the jsx plugin (`a < b > c`); and Flow-typed sources exist.
+      ast = parse(code, options(['flow'])) as unknown as typeof ast;
+    } catch {
+      return { symbols: [], imports: [], exports: [], docText: '', error: (first as Error).message };
+    }
+  }
+  const docs = (ast.comments ?? []).filter((c) => c.type === 'CommentBlock' && c.value.startsWith('*'));
+  const collector = new Collector(code, docs);
+  collector.visit(ast.program, null);
+  const result: ParseResult = {
+    symbols: collector.symbols,
+    imports: [...collector.imports],
+    exports: [...collector.exports],
+    docText: docs.map((d) => d.value).join('\n'),
+  };
+  const first = ast.errors?.[0];
+  if (first) result.error = first.message;
+  return result;
+}
+
+class Collector {
+  readonly symbols: ParsedSymbol[] = [];
+  readonly imports = new Set<string>();
+  readonly exports = new Set<string>();
+  private readonly exportedLocals = new Set<string>();
+
+  constructor(
+    private readonly code: string,
+    private readonly docs: Comment[],
+  ) {}
+
+  visit(node: Node, parent: Node | null): void {
+    this.enter(node, parent);
+    for (const key in node) {
+      if (key === 'loc' || key === 'start' || key === 'end' || key === 'extra' || key === 'type') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (isNode(child)) this.visit(child, node);
+      } else if (isNode(value)) {
+        this.visit(value, node);
+      }
+    }
+    if (node.type === 'Program') this.finish();
+  }
+
+  private enter(node: Node, parent: Node | null): void {
+    const exported = parent !== null && (parent.type === 'ExportNamedDeclaration' || parent.type === 'ExportDefaultDeclaration');
+    const docAnchor = exported ? parent : node;
+    switch (node.type) {
+      case 'FunctionDeclaration':
+      case 'TSDeclareFunction':
+        this.add(node.id, 'function', node, docAnchor, exported);
+        if (parent?.type === 'ExportDefaultDeclaration') this.exports.add('default');
+        break;
+      case 'ClassDeclaration':
+        this.add(node.id, 'class', node, docAnchor, exported);
+        if (parent?.type === 'ExportDefaultDeclaration') this.exports.add('default');
+        break;
+      case 'ClassExpression':
+        if (node.id) this.add(node.id, 'class', node, node, false);
+        break;
+      case 'TSInterfaceDeclaration':
+        this.add(node.id, 'interface', node, docAnchor, exported);
+        break;
+      case 'TSTypeAliasDeclaration':
+        this.add(node.id, 'type', node, docAnchor, exported);
+        break;
+      case 'TSEnumDeclaration':
+        this.add(node.id, 'enum', node, docAnchor, exported);
+        break;
+      case 'TSModuleDeclaration':
+        this.add(node.id, 'namespace', node, docAnchor, exported);
+        break;
+      case 'ClassMethod':
+      case 'ClassPrivateMethod':
+      case 'TSDeclareMethod':
+      case 'ObjectMethod':
+        if ((node.kind as string) !== 'constructor') this.add(node.key, 'method', node, node, false);
+        break;
+      case 'ClassProperty':
+      case 'ClassPrivateProperty':
+      case 'ClassAccessorProperty': {
+        const value = node.value as Node | null;
+        this.add(node.key, value && isFunction(value) ? 'method' : 'property', node, node, false);
+        break;
+      }
+      case 'ObjectProperty': {
+        const value = node.value as Node | null;
+        if (value && isFunction(value) && !node.computed) this.add(node.key, 'method', node, node, false);
+        break;
+      }
+      case 'TSPropertySignature':
+        this.add(node.key, 'property', node, node, false);
+        break;
+      case 'TSMethodSignature':
+        this.add(node.key, 'method', node, node, false);
+        break;
+      case 'VariableDeclaration': {
+        const decls = node.declarations as Node[];
+        for (const d of decls) {
+          const init = d.init as Node | null;
+          const kind: SymbolKind = init && isFunction(init) ? 'function' : init?.type === 'ClassExpression' ? 'class' : 'variable';
+          const id = d.id as Node;
+          if (id.type === 'Identifier') this.add(id, kind, d, decls.length === 1 ? docAnchor : d, exported);
+          else if (exported) for (const name of patternNames(id)) this.exports.add(name);
+        }
+        break;
+      }
+      case 'AssignmentExpression': {
+        // module.exports.foo = function () {} / exports.foo = … / Foo.prototype.bar = function () {}
+        const left = node.left as Node;
+        const right = node.right as Node;
+        if (left.type === 'MemberExpression' && !left.computed && isFunction(right)) {
+          const prop = left.property as Node;
+          const obj = left.object as Node;
+          const isExport = (obj.type === 'Identifier' && obj.name === 'exports') || isModuleExports(obj);
+          this.add(prop, obj.type === 'MemberExpression' && !isExport ? 'method' : 'function', right, node, isExport);
+        }
+        if (isModuleExports(left) || (left.type === 'MemberExpression' && isModuleExports(left.object as Node))) this.exports.add(left.type === 'MemberExpression' && !isModuleExports(left) ? String((left.property as Node).name ?? '') : 'default');
+        break;
+      }
+      case 'ImportDeclaration':
+      case 'ExportAllDeclaration':
+        this.addImport(node.source);
+        if (node.type === 'ExportAllDeclaration') this.exports.add('*');
+        break;
+      case 'ExportNamedDeclaration':
+        if (node.source) this.addImport(node.source);
+        for (const spec of (node.specifiers as Node[] | undefined) ?? []) {
+          const exp = spec.exported as Node | undefined;
+          const local = spec.local as Node | undefined;
+          if (exp) this.exports.add(nameOf(exp));
+          if (local && !node.source) this.exportedLocals.add(nameOf(local));
+        }
+        break;
+      case 'ExportDefaultDeclaration':
+        this.exports.add('default');
+        break;
+      case 'TSExportAssignment':
+        this.exports.add('default');
+        break;
+      case 'ImportExpression':
+        this.addImport(node.source);
+        break;
+      case 'CallExpression': {
+        const callee = node.callee as Node;
+        const args = node.arguments as Node[];
+        if (((callee.type === 'Identifier' && callee.name === 'require') || callee.type === 'Import') && args.length >= 1) this.addImport(args[0]);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private add(id: unknown, kind: SymbolKind, node: Node, docAnchor: Node | null, exported: boolean): void {
+    if (!isNode(id)) return;
+    const name = nameOf(id);
+    if (!name) return;
+    const line = id.loc?.start.line ?? node.loc?.start.line ?? 0;
+    const endLine = node.loc?.end.line ?? line;
+    this.symbols.push({ name, kind, line, endLine, exported, doc: this.docBefore(docAnchor?.start ?? node.start ?? 0) });
+    if (exported) this.exports.add(name);
+  }
+
+  private addImport(source: unknown): void {
+    if (isNode(source) && (source.type === 'StringLiteral' || source.type === 'Literal') && typeof source.value === 'string') this.imports.add(source.value);
+    else if (isNode(source) && source.type === 'TemplateLiteral' && (source.expressions as unknown[]).length === 0) {
+      const q = (source.quasis as Node[])[0];
+      const cooked = (q?.value as { cooked?: string } | undefined)?.cooked;
+      if (cooked) this.imports.add(cooked);
+    }
+  }
+
+  /** The doc comment that ends right before `start`, separated only by white space. */
+  private docBefore(start: number): string {
+    const docs = this.docs;
+    let lo = 0;
+    let hi = docs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (docs[mid]!.end <= start) (found = mid), (lo = mid + 1);
+      else hi = mid - 1;
+    }
+    if (found < 0) return '';
+    const doc = docs[found]!;
+    for (let i = doc.end; i < start; i++) {
+      const c = this.code.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return '';
+    }
+    return cleanDoc(doc.value);
+  }
+
+  private finish(): void {
+    for (const s of this.symbols) {
+      if (!s.exported && this.exportedLocals.has(s.name)) {
+        s.exported = true;
+        this.exports.add(s.name);
+      }
+    }
+  }
+}
+
+function isNode(v: unknown): v is Node {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+}
+
+function isFunction(n: Node): boolean {
+  return n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+}
+
+function isModuleExports(n: Node): boolean {
+  return n.type === 'MemberExpression' && (n.object as Node).type === 'Identifier' && (n.object as Node).name === 'module' && nameOf(n.property as Node) === 'exports';
+}
+
+function nameOf(n: Node): string {
+  switch (n.type) {
+    case 'Identifier': case 'JSXIdentifier': return String(n.name);
+    case 'PrivateName': return '#' + nameOf(n.id as Node);
+    case 'StringLiteral': return String(n.value);
+    case 'NumericLiteral': return String(n.value);
+    default: return '';
+  }
+}
+
+function patternNames(n: Node): string[] {
+  switch (n.type) {
+    case 'Identifier': return [String(n.name)];
+    case 'ObjectPattern': return (n.properties as Node[]).flatMap((p) => patternNames((p.type === 'RestElement' ? p.argument : p.value) as Node));
+    case 'ArrayPattern': return (n.elements as (Node | null)[]).flatMap((e) => (e ? patternNames(e) : []));
+    case 'AssignmentPattern': return patternNames(n.left as Node);
+    case 'RestElement': return patternNames(n.argument as Node);
+    default: return [];
+  }
+}
+
+/** A doc comment's text without the leading `*` of each line. */
+function cleanDoc(value: string): string {
+  return value
+    .split('\n')
+    .map((l) => l.replace(/^\s*\*+ ?/, '').trimEnd())
+    .join('\n')
+    .trim();
+}

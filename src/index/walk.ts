@@ -1,0 +1,134 @@
+// Finds the files to index under a root: inside a git work tree the files git knows plus untracked ones it does
+// not ignore; elsewhere a directory walk that honours .gitignore files and prunes ignored directories.
+import { spawnSync } from 'node:child_process';
+import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { errnoCode } from '../util/errors.js';
+import type { SkipReason } from './analysis.js';
+
+export interface WalkedFile {
+  /** Path relative to the root, '/'-separated. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface WalkResult {
+  files: WalkedFile[];
+  skipped: { path: string; reason: SkipReason }[];
+  /** 'git' when git listed the files, 'fs' for the directory walk. */
+  source: 'git' | 'fs';
+}
+
+/** Directories quarry never descends into. */
+const ALWAYS_SKIPPED = new Set(['.git', '.quarry', '.hg', '.svn']);
+
+export function walk(root: string): WalkResult {
+  const listed = gitListFiles(root);
+  if (listed) return statAll(root, listed);
+  return walkFs(root);
+}
+
+/** Paths from `git ls-files`, or null when root is not inside a work tree (or git is missing). */
+function gitListFiles(root: string): string[] | null {
+  const run = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'], {
+    cwd: root,
+    maxBuffer: 1024 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (run.status !== 0 || run.error) return null;
+  const out = run.stdout.toString('utf8');
+  const paths = out.split('\0').filter((p) => p.length > 0 && !p.split('/').some((seg) => ALWAYS_SKIPPED.has(seg)));
+  return paths;
+}
+
+function statAll(root: string, paths: string[]): WalkResult {
+  const files: WalkedFile[] = [];
+  const skipped: WalkResult['skipped'] = [];
+  const seen = new Set<string>();
+  for (const path of paths) {
+    if (seen.has(path)) continue;
+    seen.add(path);
+    let st: Stats;
+    try {
+      st = lstatSync(join(root, path));
+    } catch (err) {
+      // Tracked but deleted in the work tree: simply not there.
+      if (errnoCode(err) !== 'ENOENT') skipped.push({ path, reason: 'unreadable' });
+      continue;
+    }
+    if (st.isSymbolicLink()) skipped.push({ path, reason: 'symlink' });
+    else if (!st.isFile()) skipped.push({ path, reason: 'not-a-file' });
+    else files.push({ path, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  files.sort(byPath);
+  return { files, skipped, source: 'git' };
+}
+
+interface Rules {
+  /** Directory the .gitignore lives in, relative to the root ('' for the root). */
+  base: string;
+  ig: Ignore;
+}
+
+function walkFs(root: string): WalkResult {
+  const files: WalkedFile[] = [];
+  const skipped: WalkResult['skipped'] = [];
+  const visit = (dir: string, rules: Rules[]): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir === '' ? root : join(root, dir), { withFileTypes: true });
+    } catch (err) {
+      skipped.push({ path: dir, reason: errnoCode(err) === 'ENOENT' ? 'vanished' : 'unreadable' });
+      return;
+    }
+    const own = readGitignore(root, dir);
+    const active = own ? [...rules, own] : rules;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const name = e.name;
+      // Hidden files and directories are skipped, as ripgrep does.
+      if (name.startsWith('.') || ALWAYS_SKIPPED.has(name)) continue;
+      const rel = dir === '' ? name : `${dir}/${name}`;
+      const isDir = e.isDirectory();
+      if (isIgnored(active, rel, isDir)) continue;
+      if (isDir) visit(rel, active);
+      else if (e.isSymbolicLink()) skipped.push({ path: rel, reason: 'symlink' });
+      else if (!e.isFile()) skipped.push({ path: rel, reason: 'not-a-file' });
+      else {
+        try {
+          const st = lstatSync(join(root, rel));
+          files.push({ path: rel, size: st.size, mtimeMs: st.mtimeMs });
+        } catch (err) {
+          skipped.push({ path: rel, reason: errnoCode(err) === 'ENOENT' ? 'vanished' : 'unreadable' });
+        }
+      }
+    }
+  };
+  visit('', []);
+  files.sort(byPath);
+  return { files, skipped, source: 'fs' };
+}
+
+function readGitignore(root: string, dir: string): Rules | null {
+  let text: string;
+  try {
+    text = readFileSync(join(root, dir, '.gitignore'), 'utf8');
+  } catch {
+    return null;
+  }
+  return { base: dir, ig: ignore().add(text) };
+}
+
+function isIgnored(rules: Rules[], rel: string, isDir: boolean): boolean {
+  for (const r of rules) {
+    const sub = r.base === '' ? rel : rel.slice(r.base.length + 1);
+    if (r.ig.ignores(isDir ? `${sub}/` : sub)) return true;
+  }
+  return false;
+}
+
+function byPath(a: WalkedFile, b: WalkedFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
