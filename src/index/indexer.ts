@@ -164,7 +164,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
     };
     feed();
     if (toRead.length > 0) {
-      const pool = createPool(new URL('./worker.js', import.meta.url), workers);
+      const pool = createPool(workerUrl(), workers);
       const stopPool = addCleanup(() => void pool.destroy());
       try {
         const batches = makeBatches(toRead, files);
@@ -228,6 +228,13 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
     unregister();
     release();
   }
+}
+
+/** The compiled worker module; under vitest (running .ts sources) the built copy in dist/ is used. */
+function workerUrl(): URL {
+  const here = new URL(import.meta.url);
+  if (here.pathname.endsWith('.ts')) return new URL(here.href.replace(/\/src\/index\/indexer\.ts$/, '/dist/src/index/worker.js'));
+  return new URL('./worker.js', here);
 }
 
 function checkRoot(root: string): void {

@@ -97,13 +97,13 @@ class Collector {
 
   visit(node: Node, parent: Node | null): void {
     this.enter(node, parent);
-    for (const key in node) {
-      if (key === 'loc' || key === 'start' || key === 'end' || key === 'extra' || key === 'type') continue;
+    for (const key of childKeys(node)) {
       const value = node[key];
+      if (value === null || typeof value !== 'object') continue;
       if (Array.isArray(value)) {
-        for (const child of value) if (isNode(child)) this.visit(child, node);
-      } else if (isNode(value)) {
-        this.visit(value, node);
+        for (const child of value) if (child !== null && typeof child === 'object') this.visit(child as Node, node);
+      } else if (typeof (value as Node).type === 'string') {
+        this.visit(value as Node, node);
       }
     }
     if (node.type === 'Program') this.finish();
@@ -255,7 +255,7 @@ class Collector {
       const c = this.code.charCodeAt(i);
       if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return '';
     }
-    return cleanDoc(doc.value);
+    return firstSentence(cleanDoc(doc.value));
   }
 
   private finish(): void {
@@ -266,6 +266,20 @@ class Collector {
       }
     }
   }
+}
+
+/** Keys that can hold child nodes, per node type: babel gives every node of a type the same keys. */
+const CHILD_KEYS = new Map<string, string[]>();
+const NOT_CHILDREN = new Set(['type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments', 'errors', 'comments', 'tokens']);
+
+function childKeys(node: Node): string[] {
+  let keys = CHILD_KEYS.get(node.type);
+  if (keys === undefined) {
+    keys = Object.keys(node).filter((k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean');
+    // A key that is null on the first node of a type may hold a node on the next one: keep nulls.
+    CHILD_KEYS.set(node.type, keys);
+  }
+  return keys;
 }
 
 function isNode(v: unknown): v is Node {
@@ -299,6 +313,15 @@ function patternNames(n: Node): string[] {
     case 'RestElement': return patternNames(n.argument as Node);
     default: return [];
   }
+}
+
+/** The first sentence of a doc (up to 240 characters): what the symbol table keeps; the full text is still tokenized. */
+export function firstSentence(doc: string): string {
+  const para = doc.split(/\n\s*\n|\n\s*@/)[0] ?? '';
+  const flat = para.replace(/\s+/g, ' ').trim();
+  const m = /^(.+?[.!?])(\s|$)/.exec(flat);
+  const s = m ? m[1]! : flat;
+  return s.length > 240 ? `${s.slice(0, 239)}…` : s;
 }
 
 /** A doc comment's text without the leading `*` of each line. */

@@ -1,0 +1,68 @@
+# Shared helpers for the bench/*.sh scripts; source it, do not run it.
+# Sets: BENCH_DIR, QUARRY_DIR, QCMD (array: the quarry command), QUARRY_HF (the same
+# command as one string for hyperfine -N), and exports QUARRY_PROFILE=off so profiling
+# never costs time in a measurement.
+# Override the command with QUARRY="quarry" or QUARRY="node /other/checkout/bin/quarry.js"
+# (split on whitespace).
+
+BENCH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+QUARRY_DIR=$(cd -- "$BENCH_DIR/.." && pwd -P)
+if [[ -n "${QUARRY:-}" ]]; then
+  read -r -a QCMD <<<"$QUARRY"
+else
+  QCMD=(node "$QUARRY_DIR/bin/quarry.js")
+fi
+export QUARRY_PROFILE=off
+export LC_ALL=C # byte order for sort/comm, and no locale surprises in rg/jq output
+
+die() { echo "error: $*" >&2; exit 2; }
+note() { echo "== $*" >&2; }
+
+# q WORD: WORD single-quoted for hyperfine's shell-words splitting (and for bash).
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+# qcmd WORD...: the words as one quoted command line.
+qcmd() { local out="" w; for w in "$@"; do out+="${out:+ }$(q "$w")"; done; printf '%s' "$out"; }
+QUARRY_HF=$(qcmd "${QCMD[@]}")
+
+# corpus_dir [DIR]: DIR if given, else whatever the shared corpus.sh prints (it builds the
+# corpus on first use). Prints an absolute path without a trailing slash.
+corpus_dir() {
+  local c=${1:-}
+  if [[ -z "$c" ]]; then
+    local sh="$QUARRY_DIR/../shared/bench/corpus.sh"
+    [[ -f "$sh" ]] || die "no corpus given and $sh not found; pass the corpus dir as \$1"
+    c=$(bash "$sh" | tail -n 1)
+  fi
+  [[ -d "$c" ]] || die "corpus dir '$c' does not exist"
+  (cd -- "$c" && pwd -P)
+}
+
+need() { local t; for t in "$@"; do command -v "$t" >/dev/null 2>&1 || die "'$t' not found (see ../shared/bench/peers.sh)"; done; }
+
+# hf JSON_OUT ARGS...: hyperfine without a shell (-N: no shell start-up to subtract), with
+# output fed through a pipe so no tool can take a /dev/null shortcut, exported to JSON.
+hf() { local out=$1; shift; hyperfine -N --output=pipe --export-json "$out" "$@"; }
+
+# hf_stat JSON INDEX: "mean sd" in milliseconds of the INDEX-th command (0-based).
+hf_stat() { jq -r --argjson i "$2" '.results[$i] | "\(.mean * 1000) \(.stddev * 1000)"' "$1"; }
+
+# fmt_ms MEAN SD -> "123.4 ± 5.6 ms"
+fmt_ms() { printf '%.1f ± %.1f ms' "$1" "$2"; }
+
+# verdict VALUE MUST GOAL: lower is better. "goal" / "ok" (meets the must) / "MISS".
+verdict() {
+  if (($(bc -l <<<"$1 <= $3"))); then echo "goal"
+  elif (($(bc -l <<<"$1 <= $2"))); then echo "ok"
+  else echo "MISS"; fi
+}
+
+# calc EXPR: bc with 4 decimals.
+calc() { bc -l <<<"scale=4; $1"; }
+
+# ensure_index C: bring C/.quarry/index.msgpack up to date (incremental; uses the normal
+# cache unless QUARRY_CACHE_DIR is set) and save the --json summary to $2.
+ensure_index() {
+  note "indexing $1 (incremental; the first time takes a while)"
+  "${QCMD[@]}" index "$1" --json >"$2" || die "quarry index $1 failed (exit $?)"
+  jq -e '.ok == true' "$2" >/dev/null || die "quarry index $1 --json did not report ok: $(head -c 500 "$2")"
+}

@@ -1,0 +1,346 @@
+// The per-file analysis cache: an in-process L1 bounded by bytes in front of a keyv store (lmdb under the user
+// cache dir by default, any keyv adapter such as Redis when given). A cache failure is a miss, never an error.
+import type { Keyv, KeyvStoreAdapter } from 'keyv';
+
+import { messageOf } from '../util/errors.js';
+import { defaultCacheDir } from './cacheDir.js';
+import { cacheKey, namespacePrefix } from './cacheKey.js';
+import { ByteLru } from './l1.js';
+import type { PrefixClearable } from './lmdbStore.js';
+
+export { defaultCacheDir } from './cacheDir.js';
+export { cacheKey } from './cacheKey.js';
+export type { PrefixClearable } from './lmdbStore.js';
+
+/** Options of `openCache`. */
+export interface CacheOptions {
+  /**
+   * Directory of the default lmdb store (the environment lives in its `kv/` folder). Unused with `store`.
+   * @default defaultCacheDir(): $QUARRY_CACHE_DIR, else $XDG_CACHE_HOME/quarry, else ~/.cache/quarry
+   */
+  dir?: string;
+  /**
+   * A keyv store adapter to use instead of lmdb (Redis, a test store...). It receives serialized text (see
+   * entryCodec.ts), as keyv's official adapters expect. Implementing `PrefixClearable` makes `clear(ns)` cheap;
+   * otherwise it needs keyv's iterator.
+   * @default the lmdb store at `dir`
+   */
+  store?: KeyvStoreAdapter;
+  /**
+   * Budget of the in-process L1 in bytes, counted as the packed (msgpack) size of the entries; 0 disables it.
+   * @default 64 MiB
+   */
+  l1Bytes?: number;
+  /**
+   * Default time to live of an entry in milliseconds; `set`'s own `ttlMs` wins. Expired entries are misses.
+   * @default undefined (entries do not expire)
+   */
+  ttlMs?: number;
+  /**
+   * Told, at most once per cause, when the cache degrades: a damaged store was reset, no store could be
+   * opened (memory only), or the store failed at run time. src/ never prints; the command decides.
+   * @default ignore
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Counters since the cache was opened, for span attributes. */
+export interface CacheStats {
+  /** Lookups answered, from L1 or the store. */
+  hits: number;
+  /** Lookups not answered: absent, expired, undecodable or failed. */
+  misses: number;
+  /** The part of `hits` answered by the in-process L1. */
+  l1Hits: number;
+  /** Packed bytes of the entries read from the store (L1 hits cost no I/O and are not counted). */
+  bytesRead: number;
+  /** Packed bytes of the entries written to the store. */
+  bytesWritten: number;
+  /** Store operations that failed and entries that could not be encoded or decoded. */
+  errors: number;
+}
+
+/** Default L1 budget. */
+export const DEFAULT_L1_BYTES = 64 * 1024 * 1024;
+
+/** The codec and store behind a Cache, loaded on demand by openCache. */
+interface Backend {
+  /** keyv over the durable store; undefined when the cache runs on L1 alone. */
+  kv: Keyv<Buffer> | undefined;
+  pack(value: unknown): Buffer;
+  unpack(bytes: Buffer): unknown;
+}
+
+/**
+ * Opens the cache. Never rejects because of the store: a damaged lmdb store is reset (one warning) and an
+ * unusable one leaves the cache running on its L1 alone (one warning).
+ */
+export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
+  const warned = new Set<WarningCause>();
+  const warn = (cause: WarningCause, message: string): void => {
+    // Once per cause: a dead store must not print one line per lookup.
+    if (warned.has(cause)) return;
+    warned.add(cause);
+    try {
+      opts.onWarning?.(message);
+    } catch {
+      // A broken warning sink must not turn a cache hiccup into a failed command.
+    }
+  };
+  // Loaded here rather than at the top so a command that never opens the cache pays nothing for keyv,
+  // msgpackr's native addon or lmdb.
+  const [{ Keyv }, { serializeEnvelope, makeDeserializer }, { packr }, { unpackr }] = await Promise.all([
+    import('keyv'),
+    import('./entryCodec.js'),
+    import('../util/packr.js'),
+    import('../util/unpackr.js'),
+  ]);
+  let store: KeyvStoreAdapter | undefined = opts.store;
+  if (store === undefined) {
+    const dir = opts.dir ?? defaultCacheDir();
+    try {
+      const { openLmdbStore } = await import('./lmdbStore.js');
+      const opened = await openLmdbStore(dir);
+      if (opened.warning !== undefined) warn('open', opened.warning);
+      store = opened.store;
+    } catch (err) {
+      // The native addon failed to load (unsupported platform, broken install): no durable store.
+      warn('open', `cache at ${dir} is unavailable (${messageOf(err)}); caching in memory only`);
+    }
+  }
+  const cache = new Cache({ l1Bytes: opts.l1Bytes ?? DEFAULT_L1_BYTES, ttlMs: opts.ttlMs, warn });
+  const kv =
+    store === undefined
+      ? undefined
+      : new Keyv<Buffer>({
+          store,
+          // Our keys already start with `<namespace>:`; keyv's default `keyv:` prefix would only lengthen them,
+          // and keyv 5 leaves namespacing to adapters anyway.
+          namespace: undefined,
+          useKeyPrefix: false,
+          serialize: serializeEnvelope,
+          deserialize: makeDeserializer((reason) => cache.noteCorrupt(reason)),
+          ttl: opts.ttlMs,
+          // Failures come back as exceptions so the facade can count them (keyv would otherwise swallow some
+          // and throw others), and are not emitted a second time as events.
+          throwOnErrors: true,
+          emitErrors: false,
+        });
+  cache.attach({ kv, pack: (value) => packr.pack(value), unpack: (bytes) => unpackr.unpack(bytes) });
+  return cache;
+}
+
+/** What a warning is about; each is reported at most once per cache. */
+type WarningCause = 'open' | 'store-failure' | 'corrupt-entry';
+
+/** A hit is told apart from a stored `undefined` by this marker. */
+const MISS = Symbol('miss');
+
+export class Cache {
+  readonly #l1: ByteLru;
+  readonly #ttlMs: number | undefined;
+  readonly #warn: (cause: WarningCause, message: string) => void;
+  #backend: Backend | undefined;
+  #stats: CacheStats = { hits: 0, misses: 0, l1Hits: 0, bytesRead: 0, bytesWritten: 0, errors: 0 };
+
+  /** @internal Use `openCache`. */
+  constructor(opts: { l1Bytes: number; ttlMs: number | undefined; warn: (cause: WarningCause, message: string) => void }) {
+    this.#l1 = new ByteLru(opts.l1Bytes);
+    this.#ttlMs = opts.ttlMs;
+    this.#warn = opts.warn;
+  }
+
+  /** @internal Called once by `openCache`. */
+  attach(backend: Backend): void {
+    this.#backend = backend;
+  }
+
+  /** @internal The keyv deserializer reports an undecodable entry here; it is read as a miss. */
+  noteCorrupt(reason: string): void {
+    this.#stats.errors++;
+    this.#warn('corrupt-entry', `cache entry could not be read (${reason}); treated as a miss`);
+  }
+
+  /** The L1, for tests and diagnostics. */
+  get l1(): ByteLru {
+    return this.#l1;
+  }
+
+  async get<T>(ns: string, version: string | number, hash: string): Promise<T | undefined> {
+    const [value] = await this.#lookup([cacheKey(ns, version, hash)], false);
+    return value as T | undefined;
+  }
+
+  /** Values in the order of `hashes`; the L1 misses are fetched in one keyv `getMany`. */
+  async getMany<T>(ns: string, version: string | number, hashes: string[]): Promise<(T | undefined)[]> {
+    return (await this.#lookup(
+      hashes.map((hash) => cacheKey(ns, version, hash)),
+      true,
+    )) as (T | undefined)[];
+  }
+
+  async set(ns: string, version: string | number, hash: string, value: unknown, ttlMs?: number): Promise<void> {
+    await this.#write([{ key: cacheKey(ns, version, hash), value }], ttlMs, false);
+  }
+
+  /** Writes all entries; the store commits them as one batch. */
+  async setMany(ns: string, version: string | number, entries: { hash: string; value: unknown }[], ttlMs?: number): Promise<void> {
+    await this.#write(
+      entries.map(({ hash, value }) => ({ key: cacheKey(ns, version, hash), value })),
+      ttlMs,
+      true,
+    );
+  }
+
+  /** Drops the entries of one namespace (every version), or everything. */
+  async clear(ns?: string): Promise<void> {
+    const prefix = ns === undefined ? '' : namespacePrefix(ns);
+    this.#l1.deletePrefix(prefix);
+    const kv = this.#backend?.kv;
+    if (kv === undefined) return;
+    try {
+      if (prefix === '') await kv.clear();
+      else await clearPrefix(kv, prefix);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  stats(): CacheStats {
+    return { ...this.#stats };
+  }
+
+  /** Waits for pending writes and releases the store; afterwards the cache answers nothing. */
+  async close(): Promise<void> {
+    const kv = this.#backend?.kv;
+    this.#backend = undefined;
+    this.#l1.clear();
+    if (kv === undefined) return;
+    try {
+      await kv.disconnect();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  async #lookup(keys: string[], batch: boolean): Promise<unknown[]> {
+    const backend = this.#backend;
+    if (backend === undefined) {
+      this.#stats.misses += keys.length;
+      return keys.map(() => undefined);
+    }
+    const out = new Array<unknown>(keys.length).fill(MISS);
+    const pending: number[] = [];
+    for (const [i, key] of keys.entries()) {
+      const bytes = this.#l1.get(key);
+      // L1 bytes are never handed to the decoder itself: a decoded Buffer is a view of its input, and a
+      // caller writing into it must not change what the next hit returns.
+      const value = bytes === undefined ? MISS : this.#decode(backend, Buffer.from(bytes));
+      if (value === MISS) {
+        pending.push(i);
+        continue;
+      }
+      out[i] = value;
+      this.#stats.hits++;
+      this.#stats.l1Hits++;
+    }
+    const kv = backend.kv;
+    if (kv !== undefined && pending.length > 0) {
+      const pendingKeys = pending.map((i) => keys[i] as string);
+      let raws: ({ value?: Buffer; expires?: number | undefined } | undefined)[] = [];
+      try {
+        raws = batch ? await kv.getManyRaw(pendingKeys) : [await kv.getRaw(pendingKeys[0] as string)];
+      } catch (err) {
+        this.#fail(err);
+      }
+      for (const [j, raw] of raws.entries()) {
+        const i = pending[j] as number;
+        if (raw === undefined || raw === null) continue;
+        const bytes = raw.value;
+        if (!Buffer.isBuffer(bytes)) {
+          this.noteCorrupt('entry value is not packed bytes');
+          continue;
+        }
+        const value = this.#decode(backend, bytes);
+        if (value === MISS) continue;
+        out[i] = value;
+        this.#stats.hits++;
+        this.#stats.bytesRead += bytes.length;
+        this.#l1.set(keys[i] as string, ownCopy(bytes), raw.expires ?? undefined);
+      }
+    }
+    return out.map((value) => {
+      if (value !== MISS) return value;
+      this.#stats.misses++;
+      return undefined;
+    });
+  }
+
+  async #write(entries: { key: string; value: unknown }[], ttlMs: number | undefined, batch: boolean): Promise<void> {
+    const backend = this.#backend;
+    if (backend === undefined || entries.length === 0) return;
+    const ttl = ttlMs ?? this.#ttlMs;
+    // keyv reads a TTL of 0 as "no expiry"; the L1 follows the same rule.
+    const expires = ttl === undefined || ttl === 0 ? undefined : Date.now() + ttl;
+    const packed: { key: string; value: Buffer; ttl: number | undefined }[] = [];
+    for (const { key, value } of entries) {
+      let bytes: Buffer;
+      try {
+        // An exact-size copy: msgpackr returns views of a shared 8 KiB buffer, which the L1 would otherwise
+        // keep alive without counting it.
+        bytes = ownCopy(backend.pack(value));
+      } catch (err) {
+        this.#fail(err);
+        continue;
+      }
+      this.#l1.set(key, bytes, expires);
+      packed.push({ key, value: bytes, ttl });
+    }
+    const kv = backend.kv;
+    if (kv === undefined || packed.length === 0) return;
+    try {
+      const first = packed[0] as { key: string; value: Buffer; ttl: number | undefined };
+      if (batch) await kv.setMany(packed);
+      else await kv.set(first.key, first.value, first.ttl);
+      for (const { value } of packed) this.#stats.bytesWritten += value.length;
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** The decoded value, or MISS (counted as an error) when the bytes do not decode. */
+  #decode(backend: Backend, bytes: Buffer): unknown {
+    try {
+      return backend.unpack(bytes);
+    } catch (err) {
+      this.noteCorrupt(messageOf(err));
+      return MISS;
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#stats.errors++;
+    this.#warn('store-failure', `cache store failed (${messageOf(err)}); failed lookups are misses`);
+  }
+}
+
+/** Drops the keys starting with `prefix` from the store behind `kv`. */
+async function clearPrefix(kv: Keyv<Buffer>, prefix: string): Promise<void> {
+  const store: unknown = kv.store;
+  if (isPrefixClearable(store)) return store.clearPrefix(prefix);
+  if (kv.iterator === undefined) throw new Error('the cache store can neither clear a prefix nor list its keys');
+  const doomed: string[] = [];
+  for await (const [key] of kv.iterator(undefined) as AsyncIterable<[string, unknown]>) if (key.startsWith(prefix)) doomed.push(key);
+  if (doomed.length > 0) await kv.deleteMany(doomed);
+}
+
+function isPrefixClearable(store: unknown): store is PrefixClearable {
+  return typeof store === 'object' && store !== null && typeof (store as Partial<PrefixClearable>).clearPrefix === 'function';
+}
+
+/** `bytes` in a Buffer of its own, exactly as large as its contents. */
+function ownCopy(bytes: Uint8Array): Buffer {
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  own.set(bytes);
+  return own;
+}

@@ -1,0 +1,167 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runIndex } from '../../src/index/indexer.js';
+import { IndexReader, indexPathOf } from '../../src/index/reader.js';
+import { QuarryError } from '../../src/util/errors.js';
+import { fixture, gitInit, tempDir } from '../helpers.js';
+
+const opts = (root: string) => ({ root, cacheDir: join(root, '..', `${root.split('/').pop()}-cache`), workers: 2 });
+
+function addIgnored(root: string): void {
+  mkdirSync(join(root, 'ignored'));
+  writeFileSync(join(root, 'ignored', 'skip.ts'), 'export const ignoredSymbol = 1;\n');
+  writeFileSync(join(root, 'debug.log'), 'debug output mentions loadConfig\n');
+}
+
+describe('quarry index', () => {
+  it('indexes a tree outside git, honouring .gitignore and skipping hidden files', async () => {
+    const root = fixture('index/basic');
+    addIgnored(root);
+    mkdirSync(join(root, '.hidden'));
+    writeFileSync(join(root, '.hidden', 'x.ts'), 'export const hiddenThing = 1;');
+    const s = await runIndex(opts(root));
+    expect(s.walk).toBe('fs');
+    const r = new IndexReader(indexPathOf(root));
+    const paths = r.allPaths();
+    r.close();
+    expect(paths).toEqual(['docs/guide.md', 'src/config.ts', 'src/http/client.ts', 'src/http/parse.ts', 'src/util/broken.ts', 'src/util/strings.js']);
+    expect(s.files).toBe(6);
+  });
+
+  it('inside a git work tree lists tracked and untracked-not-ignored files', async () => {
+    const root = fixture('index/basic');
+    gitInit(root);
+    addIgnored(root);
+    writeFileSync(join(root, 'src', 'untracked.ts'), 'export function brandNewFunction() {}\n');
+    const s = await runIndex(opts(root));
+    expect(s.walk).toBe('git');
+    const r = new IndexReader(indexPathOf(root));
+    expect(r.allPaths()).toContain('src/untracked.ts');
+    expect(r.allPaths()).not.toContain('ignored/skip.ts');
+    expect(r.allPaths()).not.toContain('debug.log');
+    r.close();
+  });
+
+  it('extracts symbols with kind, line and exported flag', async () => {
+    const root = fixture('index/basic');
+    await runIndex(opts(root));
+    const r = new IndexReader(indexPathOf(root));
+    const byName = (n: string) => r.lookupSymbols(n).map((s) => ({ path: r.pathOf(s.file), kind: s.kind, line: s.line, exported: s.exported }));
+    expect(byName('loadConfig')).toEqual([{ path: 'src/config.ts', kind: 'function', line: 14, exported: true }]);
+    expect(byName('HttpClient')).toEqual([{ path: 'src/http/client.ts', kind: 'class', line: 10, exported: true }]);
+    expect(byName('Config')).toEqual([{ path: 'src/config.ts', kind: 'interface', line: 1, exported: true }]);
+    expect(byName('LogLevel')[0]?.kind).toBe('enum');
+    expect(byName('Loader')[0]?.kind).toBe('type');
+    expect(byName('get')).toEqual([{ path: 'src/http/client.ts', kind: 'method', line: 14, exported: false }]);
+    expect(byName('capitalize')).toEqual([{ path: 'src/util/strings.js', kind: 'function', line: 4, exported: false }]);
+    expect(byName('MAX_RESPONSE_BYTES')[0]).toMatchObject({ kind: 'variable', exported: true });
+    const docs = r.symbolDocs();
+    const parse = r.lookupSymbols('parseHTTPResponse')[0]!;
+    expect(docs[parse.record]).toBe('Parses the body of an HTTP response into JSON.');
+    r.close();
+  });
+
+  it('still indexes the tokens of a file babel cannot parse, and counts it', async () => {
+    const root = fixture('index/basic');
+    const s = await runIndex(opts(root));
+    expect(s.parseErrors).toBe(1);
+    const r = new IndexReader(indexPathOf(root));
+    expect(r.lookupTerm('uniquebrokentoken')?.df).toBe(1);
+    r.close();
+  });
+
+  it('skips binary, invalid UTF-8, huge and minified files, counting each reason', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'ok.ts'), 'export const fine = 1;\n');
+    writeFileSync(join(root, 'nul.js'), Buffer.from('const a = 1;\0\0binary'));
+    writeFileSync(join(root, 'latin1.js'), Buffer.from([0x63, 0x6f, 0x6e, 0x73, 0x74, 0x20, 0xe9, 0xff, 0x0a]));
+    writeFileSync(join(root, 'huge.js'), Buffer.alloc(50 * 1024 * 1024, 'a\n'));
+    writeFileSync(join(root, 'bundle.min.js'), `var a=${'x+'.repeat(400_000)}1;`);
+    const s = await runIndex(opts(root));
+    expect(s.files).toBe(1);
+    expect(s.skipped).toEqual({ binary: 1, 'invalid-utf8': 1, 'too-large': 1, minified: 1 });
+    expect(s.skippedFiles.map((f) => f.path).sort()).toEqual(['bundle.min.js', 'huge.js', 'latin1.js', 'nul.js']);
+  });
+
+  it('does not follow symlinks (a loop is harmless) and reports them', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
+    mkdirSync(join(root, 'dir'));
+    symlinkSync('..', join(root, 'dir', 'loop'));
+    symlinkSync(join(root, 'a.ts'), join(root, 'link.ts'));
+    const s = await runIndex(opts(root));
+    expect(s.files).toBe(1);
+    expect(s.skipped.symlink).toBe(2);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable directory and goes on', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
+    mkdirSync(join(root, 'secret'));
+    writeFileSync(join(root, 'secret', 'b.ts'), 'export const b = 1;\n');
+    chmodSync(join(root, 'secret'), 0o000);
+    try {
+      const s = await runIndex(opts(root));
+      expect(s.files).toBe(1);
+      expect(s.skipped.unreadable).toBe(1);
+    } finally {
+      chmodSync(join(root, 'secret'), 0o755);
+    }
+  });
+
+  it('indexes an empty tree', async () => {
+    const root = tempDir();
+    const s = await runIndex(opts(root));
+    expect(s.files).toBe(0);
+    expect(existsSync(indexPathOf(root))).toBe(true);
+  });
+
+  it('rejects a missing path and a file with bad-input errors naming them', async () => {
+    const root = tempDir();
+    await expect(runIndex(opts(join(root, 'nope')))).rejects.toThrow(/no such directory: .*nope/);
+    writeFileSync(join(root, 'f.ts'), '');
+    await expect(runIndex(opts(join(root, 'f.ts')))).rejects.toThrow(/f\.ts is a file, not a directory/);
+    await expect(runIndex(opts(join(root, 'f.ts')))).rejects.toBeInstanceOf(QuarryError);
+  });
+
+  it('re-indexes incrementally: nothing changed leaves the index alone; changes are re-read', async () => {
+    const root = fixture('index/basic');
+    const o = opts(root);
+    await runIndex(o);
+    const again = await runIndex(o);
+    expect(again.upToDate).toBe(true);
+    expect(again.changes).toEqual({ added: 0, modified: 0, removed: 0, unchanged: 6 });
+
+    writeFileSync(join(root, 'src', 'config.ts'), 'export function loadSettings() { return 1; }\n');
+    utimesSync(join(root, 'src', 'config.ts'), new Date(), new Date(Date.now() + 5000));
+    unlinkSync(join(root, 'docs', 'guide.md'));
+    writeFileSync(join(root, 'src', 'added.ts'), 'export const addedConstant = 2;\n');
+    const s = await runIndex(o);
+    expect(s.upToDate).toBe(false);
+    expect(s.changes).toEqual({ added: 1, modified: 1, removed: 1, unchanged: 4 });
+    expect(s.cache.hits).toBe(4);
+    const r = new IndexReader(indexPathOf(root));
+    expect(r.lookupSymbols('loadConfig')).toEqual([]);
+    expect(r.lookupSymbols('loadSettings')).toHaveLength(1);
+    expect(r.lookupSymbols('addedConstant')).toHaveLength(1);
+    expect(r.allPaths()).not.toContain('docs/guide.md');
+    r.close();
+  });
+
+  it('a renamed file is served from the cache by its content hash', async () => {
+    const root = fixture('index/basic');
+    const o = opts(root);
+    await runIndex(o);
+    rmSync(indexPathOf(root));
+    const s = await runIndex(o);
+    expect(s.cache.hits).toBe(6);
+    expect(s.cache.misses).toBe(0);
+  });
+
+  it('writes atomically: no temp file is left behind', async () => {
+    const root = fixture('index/basic');
+    await runIndex(opts(root));
+    expect(readdirSync(join(root, '.quarry')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});
