@@ -76,17 +76,7 @@ interface Backend {
  * unusable one leaves the cache running on its L1 alone (one warning).
  */
 export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
-  const warned = new Set<WarningCause>();
-  const warn = (cause: WarningCause, message: string): void => {
-    // Once per cause: a dead store must not print one line per lookup.
-    if (warned.has(cause)) return;
-    warned.add(cause);
-    try {
-      opts.onWarning?.(message);
-    } catch {
-      // A broken warning sink must not turn a cache hiccup into a failed command.
-    }
-  };
+  const monitor = new Monitor(opts.onWarning);
   // Loaded here rather than at the top so a command that never opens the cache pays nothing for keyv,
   // msgpackr's native addon or lmdb.
   const [{ Keyv }, { serializeEnvelope, makeDeserializer }, { packr }, { unpackr }] = await Promise.all([
@@ -101,14 +91,13 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
     try {
       const { openLmdbStore } = await import('./lmdbStore.js');
       const opened = await openLmdbStore(dir);
-      if (opened.warning !== undefined) warn('open', opened.warning);
+      if (opened.warning !== undefined) monitor.warn('open', opened.warning);
       store = opened.store;
     } catch (err) {
       // The native addon failed to load (unsupported platform, broken install): no durable store.
-      warn('open', `cache at ${dir} is unavailable (${messageOf(err)}); caching in memory only`);
+      monitor.warn('open', `cache at ${dir} is unavailable (${messageOf(err)}); caching in memory only`);
     }
   }
-  const cache = new Cache({ l1Bytes: opts.l1Bytes ?? DEFAULT_L1_BYTES, ttlMs: opts.ttlMs, warn });
   const kv =
     store === undefined
       ? undefined
@@ -119,19 +108,57 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
           namespace: undefined,
           useKeyPrefix: false,
           serialize: serializeEnvelope,
-          deserialize: makeDeserializer((reason) => cache.noteCorrupt(reason)),
+          deserialize: makeDeserializer((reason) => monitor.corrupt(reason)),
           ttl: opts.ttlMs,
           // Failures come back as exceptions so the facade can count them (keyv would otherwise swallow some
           // and throw others), and are not emitted a second time as events.
           throwOnErrors: true,
           emitErrors: false,
         });
-  cache.attach({ kv, pack: (value) => packr.pack(value), unpack: (bytes) => unpackr.unpack(bytes) });
-  return cache;
+  return new Cache({
+    l1Bytes: opts.l1Bytes ?? DEFAULT_L1_BYTES,
+    ttlMs: opts.ttlMs,
+    monitor,
+    backend: { kv, pack: (value) => packr.pack(value), unpack: (bytes) => unpackr.unpack(bytes) },
+  });
 }
 
 /** What a warning is about; each is reported at most once per cache. */
 type WarningCause = 'open' | 'store-failure' | 'corrupt-entry';
+
+/** The counters and the warning sink, shared by the facade and the keyv deserializer it configures. */
+class Monitor {
+  readonly stats: CacheStats = { hits: 0, misses: 0, l1Hits: 0, bytesRead: 0, bytesWritten: 0, errors: 0 };
+  readonly #warned = new Set<WarningCause>();
+  readonly #sink: ((message: string) => void) | undefined;
+
+  constructor(sink: ((message: string) => void) | undefined) {
+    this.#sink = sink;
+  }
+
+  /** Reports `message` unless this cause was already reported: a dead store must not print one line per lookup. */
+  warn(cause: WarningCause, message: string): void {
+    if (this.#warned.has(cause)) return;
+    this.#warned.add(cause);
+    try {
+      this.#sink?.(message);
+    } catch {
+      // A broken warning sink must not turn a cache hiccup into a failed command.
+    }
+  }
+
+  /** A store operation failed (or a value could not be packed); the caller carries on as if it missed. */
+  failed(err: unknown): void {
+    this.stats.errors++;
+    this.warn('store-failure', `cache store failed (${messageOf(err)}); failed lookups are misses`);
+  }
+
+  /** An entry could not be decoded; it is read as a miss. */
+  corrupt(reason: string): void {
+    this.stats.errors++;
+    this.warn('corrupt-entry', `cache entry could not be read (${reason}); treated as a miss`);
+  }
+}
 
 /** A hit is told apart from a stored `undefined` by this marker. */
 const MISS = Symbol('miss');
@@ -139,26 +166,18 @@ const MISS = Symbol('miss');
 export class Cache {
   readonly #l1: ByteLru;
   readonly #ttlMs: number | undefined;
-  readonly #warn: (cause: WarningCause, message: string) => void;
+  readonly #monitor: Monitor;
+  readonly #stats: CacheStats;
+  /** Undefined once closed. */
   #backend: Backend | undefined;
-  #stats: CacheStats = { hits: 0, misses: 0, l1Hits: 0, bytesRead: 0, bytesWritten: 0, errors: 0 };
 
   /** @internal Use `openCache`. */
-  constructor(opts: { l1Bytes: number; ttlMs: number | undefined; warn: (cause: WarningCause, message: string) => void }) {
+  constructor(opts: { l1Bytes: number; ttlMs: number | undefined; monitor: Monitor; backend: Backend }) {
     this.#l1 = new ByteLru(opts.l1Bytes);
     this.#ttlMs = opts.ttlMs;
-    this.#warn = opts.warn;
-  }
-
-  /** @internal Called once by `openCache`. */
-  attach(backend: Backend): void {
-    this.#backend = backend;
-  }
-
-  /** @internal The keyv deserializer reports an undecodable entry here; it is read as a miss. */
-  noteCorrupt(reason: string): void {
-    this.#stats.errors++;
-    this.#warn('corrupt-entry', `cache entry could not be read (${reason}); treated as a miss`);
+    this.#monitor = opts.monitor;
+    this.#stats = opts.monitor.stats;
+    this.#backend = opts.backend;
   }
 
   /** The L1, for tests and diagnostics. */
@@ -202,7 +221,7 @@ export class Cache {
       if (prefix === '') await kv.clear();
       else await clearPrefix(kv, prefix);
     } catch (err) {
-      this.#fail(err);
+      this.#monitor.failed(err);
     }
   }
 
@@ -219,7 +238,7 @@ export class Cache {
     try {
       await kv.disconnect();
     } catch (err) {
-      this.#fail(err);
+      this.#monitor.failed(err);
     }
   }
 
@@ -251,14 +270,14 @@ export class Cache {
       try {
         raws = batch ? await kv.getManyRaw(pendingKeys) : [await kv.getRaw(pendingKeys[0] as string)];
       } catch (err) {
-        this.#fail(err);
+        this.#monitor.failed(err);
       }
       for (const [j, raw] of raws.entries()) {
         const i = pending[j] as number;
         if (raw === undefined || raw === null) continue;
         const bytes = raw.value;
         if (!Buffer.isBuffer(bytes)) {
-          this.noteCorrupt('entry value is not packed bytes');
+          this.#monitor.corrupt('entry value is not packed bytes');
           continue;
         }
         const value = this.#decode(backend, bytes);
@@ -290,7 +309,7 @@ export class Cache {
         // keep alive without counting it.
         bytes = ownCopy(backend.pack(value));
       } catch (err) {
-        this.#fail(err);
+        this.#monitor.failed(err);
         continue;
       }
       this.#l1.set(key, bytes, expires);
@@ -304,7 +323,7 @@ export class Cache {
       else await kv.set(first.key, first.value, first.ttl);
       for (const { value } of packed) this.#stats.bytesWritten += value.length;
     } catch (err) {
-      this.#fail(err);
+      this.#monitor.failed(err);
     }
   }
 
@@ -313,14 +332,9 @@ export class Cache {
     try {
       return backend.unpack(bytes);
     } catch (err) {
-      this.noteCorrupt(messageOf(err));
+      this.#monitor.corrupt(messageOf(err));
       return MISS;
     }
-  }
-
-  #fail(err: unknown): void {
-    this.#stats.errors++;
-    this.#warn('store-failure', `cache store failed (${messageOf(err)}); failed lookups are misses`);
   }
 }
 

@@ -100,6 +100,35 @@ describe('round trip', () => {
     expect(await cache.get('mut', 1, 'h')).toStrictEqual({ tokens: Uint32Array.from([1, 2, 3]), raw: Buffer.from('abc') });
   });
 
+  it('two caches open at once in one thread on one dir see each other\'s writes, and outlive each other', async () => {
+    const dir = tempDir('twice');
+    const a = await openCache({ dir, l1Bytes: 0 });
+    const b = await openCache({ dir, l1Bytes: 0 });
+    await a.set('two', 1, 'from-a', 'A');
+    await b.set('two', 1, 'from-b', 'B');
+    expect(await a.get('two', 1, 'from-b')).toBe('B');
+    expect(await b.get('two', 1, 'from-a')).toBe('A');
+    await a.close();
+    await b.set('two', 1, 'later', 'still fine');
+    expect(await b.getMany('two', 1, ['from-a', 'later'])).toEqual(['A', 'still fine']);
+    await b.close();
+  });
+
+  it('without a dir, opens the store at $QUARRY_CACHE_DIR', async () => {
+    const dir = tempDir('env');
+    const saved = process.env['QUARRY_CACHE_DIR'];
+    process.env['QUARRY_CACHE_DIR'] = dir;
+    try {
+      const cache = await openCache();
+      await cache.set('env', 1, 'h', 'v');
+      await cache.close();
+    } finally {
+      if (saved === undefined) delete process.env['QUARRY_CACHE_DIR'];
+      else process.env['QUARRY_CACHE_DIR'] = saved;
+    }
+    expect(readdirSync(join(dir, 'kv'))).toContain('data.mdb');
+  });
+
   it('stores raw bytes in lmdb under <dir>/kv', async () => {
     const dir = tempDir('layout');
     const cache = await openCache({ dir });
