@@ -57,7 +57,10 @@ async function render(s: Awaited<ReturnType<typeof import('../src/index/indexer.
   const head = s.upToDate
     ? `index is up to date: ${formatCount(s.files)} files, checked in ${formatMs(s.durationMs)}`
     : `indexed ${formatCount(s.files)} files (${formatBytes(s.bytes)}) in ${formatMs(s.durationMs)} → ${s.indexPath} (${formatBytes(s.indexSize)})`;
-  const table = new Table({ style: { head: ctx.color ? ['cyan'] : [], border: ctx.color ? ['grey'] : [] } });
+  const table = new Table({
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: ctx.color ? ['grey'] : [], 'padding-left': 1, 'padding-right': 1 },
+  });
   const skipped = Object.entries(s.skipped)
     .map(([reason, n]) => `${reason} ${formatCount(n)}`)
     .join(', ');

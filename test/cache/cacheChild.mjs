@@ -1,5 +1,5 @@
 // A separate quarry process using the BUILT cache (dist/), so the tests exercise real multi-process lmdb.
-// Usage: node cacheChild.mjs <mode> <dir> [prefix start count batch]; prints one JSON line with the outcome.
+// Usage: node cacheChild.mjs <mode> <dir> [prefix start count batch goAt]; prints one JSON line with the outcome.
 import { isDeepStrictEqual } from 'node:util';
 
 import { openCache } from '../../dist/src/cache/cache.js';
@@ -7,7 +7,7 @@ import { hashFor, valueFor } from './childValues.mjs';
 
 const NS = 'child';
 const VERSION = 1;
-const [mode, dir, prefix = 'p', startArg = '0', countArg = '0', batchArg = '100'] = process.argv.slice(2);
+const [mode, dir, prefix = 'p', startArg = '0', countArg = '0', batchArg = '100', goAtArg] = process.argv.slice(2);
 const start = Number(startArg);
 const count = Number(countArg);
 const batch = Number(batchArg);
@@ -21,6 +21,8 @@ function range(from, to) {
 
 const out = { mode, warnings };
 if (mode === 'write') {
+  // Concurrent writers start together at `goAt` (epoch ms), whenever each process finished starting up.
+  if (goAtArg !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(goAtArg) - Date.now())));
   out.startedAt = Date.now();
   for (let i = start; i < start + count; i += batch) {
     await cache.setMany(NS, VERSION, range(i, Math.min(i + batch, start + count)));

@@ -38,9 +38,10 @@ describe('across processes', () => {
 
   it('two processes writing 5,000 distinct keys each at the same time lose none', async () => {
     const dir = tempDir('concurrent');
+    const goAt = String(Date.now() + 1500);
     const [a, b] = await Promise.all([
-      runChild(['write', dir, 'a', '0', '5000', '250']),
-      runChild(['write', dir, 'b', '0', '5000', '250']),
+      runChild(['write', dir, 'a', '0', '5000', '250', goAt]),
+      runChild(['write', dir, 'b', '0', '5000', '250', goAt]),
     ]);
     expect(a.stderr).toBe('');
     expect(b.stderr).toBe('');
