@@ -133,7 +133,7 @@ echo
 echo "quarry index vs ctags — corpus $C"
 jq -r '.data | "quarry: \(.files) files, \(.bytes) bytes indexed, \(.terms) terms, \(.symbols) symbols, skipped \(.skipped), walk \(.walk), \(.workers) workers"' "$TMP/index.json"
 echo "ctags: $ntags tags; re-index changes seen: nothing changed $nochange, one file changed $onechange ($CHANGE_FILE)"
-row() { printf '%-34s %-22s %-22s %-8s %-24s %s\n' "$@"; }
+row() { table_row 34 22 22 8 24 -- "$@"; }
 row measurement quarry ctags ratio target verdict
 printf '%.0s-' {1..122}; echo
 row "(a) cold index, empty cache" "$(fmt_s "$cold_m" "$cold_sd")" "$(fmt_s "$ctags_m" "$ctags_sd")" \

@@ -56,6 +56,20 @@ verdict() {
   else echo "MISS"; fi
 }
 
+# cell WIDTH TEXT: TEXT left-aligned in WIDTH columns (printf pads bytes; ± is 2 bytes).
+cell() { local LC_ALL=C.UTF-8; local s=$2; local n=${#s}; printf '%s%*s' "$s" $(($1 > n ? $1 - n : 0)) ''; }
+
+# table_row W1 W2 ... -- C1 C2 ...: one table line, column i padded to Wi (last unpadded).
+table_row() {
+  local -a w=() ; while [[ $1 != -- ]]; do w+=("$1"); shift; done; shift
+  local i=0 line="" c
+  for c in "$@"; do
+    if ((i < ${#w[@]})); then line+="$(cell "${w[i]}" "$c") "; else line+="$c"; fi
+    i=$((i + 1))
+  done
+  printf '%s\n' "${line% }"
+}
+
 # calc EXPR: bc with 4 decimals.
 calc() { bc -l <<<"scale=4; $1"; }
 

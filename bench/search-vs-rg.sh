@@ -31,6 +31,7 @@ RC=$(q "$C")
 NODE0="node -e 0"
 
 declare -a ROWS=()
+row() { table_row 10 20 20 7 18 11 20 -- "$@"; }
 
 # job NAME QUARRY_CMD PEER_CMD PEER_LABEL MUST GOAL — one hyperfine run of quarry, the peer
 # and `node -e 0`; MUST/GOAL are targets for the ratio quarry/peer ("-" = informational).
@@ -54,8 +55,7 @@ job() {
   ratio=$(calc "$qm / $pm")
   if [[ "$must" == "-" ]]; then tgt="-"; v="info"
   else tgt="<=${must}x (goal ${goal}x)"; v=$(verdict "$ratio" "$must" "$goal"); fi
-  ROWS+=("$(printf '%-10s %-20s %-20s %7.2fx  %-16s %-12s %-19s %s' \
-    "$name" "$(fmt_ms "$qm" "$qsd")" "$(fmt_ms "$pm" "$psd")" "$ratio" \
+  ROWS+=("$(row "$name" "$(fmt_ms "$qm" "$qsd")" "$(fmt_ms "$pm" "$psd")" "$(printf '%.2fx' "$ratio")" \
     "$(fmt_ms "$nm" "$nsd")" "$counts" "$tgt" "$v")")
   PEERS+=("$name: $pc")
 }
@@ -98,11 +98,12 @@ delta=$(calc "$hm - $nm")
 echo
 echo "quarry search vs ripgrep — corpus $C ($(jq -r .data.files "$TMP/index.json") indexed files)"
 echo "hyperfine -N --warmup $WARMUP --runs $RUNS, output through a pipe; lines = output lines quarry/peer"
-printf '%-10s %-20s %-20s %8s  %-16s %-12s %-19s %s\n' job quarry peer "q/peer" "node -e 0" lines target verdict
+row job quarry peer "q/peer" "node -e 0" lines target verdict
 printf '%.0s-' {1..120}; echo
 for r in "${ROWS[@]}"; do echo "$r"; done
 echo "peers:"; for p in "${PEERS[@]}"; do echo "  $p"; done
 echo
-printf '%-28s %-20s %-20s %-14s %-22s %s\n' startup "quarry --help" "node -e 0" "delta" target verdict
-printf '%-28s %-20s %-20s %-14s %-22s %s\n' "quarry --help - node -e 0" "$(fmt_ms "$hm" "$hsd")" \
+srow() { table_row 26 20 20 12 22 -- "$@"; }
+srow startup "quarry --help" "node -e 0" "delta" target verdict
+srow "quarry --help - node -e 0" "$(fmt_ms "$hm" "$hsd")" \
   "$(fmt_ms "$nm" "$nsd")" "$(printf '%+.1f ms' "$delta")" "<= +60 ms (goal +30)" "$(verdict "$delta" 60 30)"

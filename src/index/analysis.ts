@@ -1,5 +1,5 @@
 // Per-file analysis: what a worker computes from one file's bytes and what the cache stores by content hash.
-import type { SymbolKind } from './parse.js';
+import type { SymbolKind } from './symbolKinds.js';
 
 /** Bump when the analysis of the same bytes would change: cache keys carry it, so old entries are never read. */
 export const ANALYSIS_VERSION = 1;

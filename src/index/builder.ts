@@ -3,7 +3,7 @@
 import { packr } from '../util/packr.js';
 import { addTerms } from './tokenize.js';
 import { LANGUAGES, type Language } from './language.js';
-import { SYMBOL_KINDS } from './parse.js';
+import { SYMBOL_KINDS } from './symbolKinds.js';
 import { encodeBlocks } from './blocks.js';
 import { ByteWriter } from './varint.js';
 import type { FileAnalysis } from './analysis.js';

@@ -2,9 +2,7 @@
 import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
 
-/** Symbol kinds, stored in the index as their position in this list. */
-export const SYMBOL_KINDS = ['function', 'class', 'method', 'variable', 'type', 'interface', 'enum', 'namespace', 'property'] as const;
-export type SymbolKind = (typeof SYMBOL_KINDS)[number];
+import type { SymbolKind } from './symbolKinds.js';
 
 export interface ParsedSymbol {
   name: string;

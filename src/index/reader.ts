@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { IndexFile, isRecord, strings, typed, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock } from './format.js';
 import { findBlock, findKey, lowerBound } from './blocks.js';
 import { LANGUAGES } from './language.js';
-import { SYMBOL_KINDS, type SymbolKind } from './parse.js';
+import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
 
 export const INDEX_DIR = '.quarry';
 export const INDEX_FILE = 'index.msgpack';

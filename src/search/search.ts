@@ -2,7 +2,8 @@
 // only the files it shows (for their lines, and to verify phrases, regexes and case:yes).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 import { QuarryError, messageOf } from '../util/errors.js';
 import { profiler } from '../profile/profiler.js';
 import { IndexReader, INDEX_DIR, INDEX_FILE, indexPathOf, type SymbolHit } from '../index/reader.js';
@@ -55,6 +56,12 @@ export interface SearchResult {
   totalExact: boolean;
   /** Shown files whose size or mtime differ from the index. */
   stale: string[];
+}
+
+/** picomatch is loaded on the first path: query only (start-up is most of a search's budget). */
+const requireCjs = createRequire(import.meta.url);
+function picomatch(glob: string, options: picomatchType.PicomatchOptions): picomatchType.Matcher {
+  return (requireCjs('picomatch') as typeof picomatchType)(glob, options);
 }
 
 /** Points added per matching definition, on the BM25F scale (a strong single-term match is ~3–8). */

@@ -52,3 +52,12 @@ export function runChild(args: string[], options: SpawnOptions = {}): Promise<Ch
     });
   });
 }
+
+/** `promise`, or a rejection naming `step` after `ms`: a hang then says where it hung instead of "timed out". */
+export function within<T>(step: string, promise: Promise<T>, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openCache } from '../../src/cache/cache.js';
 import { hashFor, valueFor } from './childValues.mjs';
-import { removeTempDirs, runChild, tempDir, workerScript } from './helpers.js';
+import { removeTempDirs, runChild, tempDir, within, workerScript } from './helpers.js';
 
 beforeAll(() => {
   if (!existsSync(new URL('../../dist/src/cache/cache.js', import.meta.url))) throw new Error('build first: npx tsc -p tsconfig.json');
@@ -66,6 +66,9 @@ describe('across threads', () => {
     const dir = tempDir('worker');
     const main = await openCache({ dir, l1Bytes: 0 });
     const worker = new Worker(workerScript, { workerData: { dir, ns: 'thread', prefix: 'wk', count: 2000, batch: 100 } });
+    // Listen for 'exit' from the start: a worker that exits before its last message is handled gets its
+    // messages and its 'exit' emitted in one go, and a listener added later would wait forever.
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     const messages: Record<string, unknown>[] = [];
     const next = (type: string): Promise<Record<string, unknown>> =>
       new Promise((resolve, reject) => {
@@ -84,22 +87,25 @@ describe('across threads', () => {
 
     // The main thread writes its own keys while the worker writes its keys.
     for (let i = 0; i < 2000; i += 100) {
-      await main.setMany(
-        'thread',
-        1,
-        Array.from({ length: 100 }, (_, k) => ({ hash: hashFor('mn', i + k), value: valueFor('mn', i + k) })),
+      await within(
+        'main thread write',
+        main.setMany(
+          'thread',
+          1,
+          Array.from({ length: 100 }, (_, k) => ({ hash: hashFor('mn', i + k), value: valueFor('mn', i + k) })),
+        ),
       );
     }
-    await written;
+    await within('worker write', written);
 
     const workerKeys = Array.from({ length: 2000 }, (_, i) => hashFor('wk', i));
-    const fromWorker = await main.getMany('thread', 1, workerKeys);
+    const fromWorker = await within('main thread read', main.getMany('thread', 1, workerKeys));
     expect(fromWorker.filter((value, i) => isDeepStrictEqual(value, valueFor('wk', i))).length).toBe(2000);
 
     const read = next('read');
     worker.postMessage({ type: 'read', prefix: 'mn', count: 2000 });
-    expect(await read).toMatchObject({ correct: 2000, warnings: [] });
-    await new Promise((resolve) => worker.once('exit', resolve));
+    expect(await within('worker read', read)).toMatchObject({ correct: 2000, warnings: [] });
+    await within('worker exit', exited);
 
     // The worker closed its cache; the main thread's, on the same lmdb environment, still works.
     expect(await main.get('thread', 1, hashFor('wk', 7))).toStrictEqual(valueFor('wk', 7));
