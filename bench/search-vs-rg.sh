@@ -66,6 +66,8 @@ declare -a PEERS=()
 #     best files, rg -w is case-sensitive and lists all; in this corpus both words match
 #     the same 174 files — the lines column shows how much each printed.)
 job rare "$QS --files useLayoutEffect" "rg -l -w useLayoutEffect $RC" "rg -l -w" 1.0 0.5
+# (a') The same with every file listed (--limit 0), so both print the whole answer.
+job rare-all "$QS --files --limit 0 useLayoutEffect" "rg -l -w useLayoutEffect $RC" "rg -l -w" - -
 
 # (b) A common identifier with lines: what a person types. quarry prints the 20 best files
 #     (--limit 20) with all their matching lines; rg prints every matching line.

@@ -313,6 +313,8 @@ export class Cache {
         continue;
       }
       this.#l1.set(key, bytes, expires);
+      // keyv gets the packed bytes as the value: the value is encoded once, and keyv's envelope around it
+      // (entryCodec.ts) only wraps a msgpack bin.
       packed.push({ key, value: bytes, ttl });
     }
     const kv = backend.kv;

@@ -49,7 +49,10 @@ export function entryBytes(text: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-/** The entry text for bytes kept by a byte-oriented store. */
-export function entryText(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+/**
+ * The entry text for bytes kept by a byte-oriented store. Goes by `length`, not `byteLength`: lmdb's reusable
+ * read buffer is larger than the value it holds.
+ */
+export function entryText(bytes: Buffer): string {
+  return bytes.toString('base64', 0, bytes.length);
 }

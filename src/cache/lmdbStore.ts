@@ -9,7 +9,7 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { open, type RootDatabase } from 'lmdb';
 
 import { messageOf } from '../util/errors.js';
-import { entryBytes } from './entryCodec.js';
+import { entryBytes, entryText } from './entryCodec.js';
 import { lmdbDataFileDamage } from './lmdbFileCheck.js';
 
 /** Folder of the lmdb environment inside the cache dir; other cache data can live next to it. */
@@ -37,7 +37,7 @@ const PREFETCH_MIN_KEYS = 8;
  * Expiry is keyv's job (it reads `expires` from the envelope and deletes stale entries on read).
  */
 export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixClearable {
-  /** keyv reads adapter options from here; `dialect` names the store in keyv's error paths. */
+  /** keyv inspects `dialect`/`url` to decide whether an adapter is iterable; lmdb is not on its list (clears use `clearPrefix`). */
   readonly opts: { dialect: string; url: string };
   /** Set by keyv; when set, `clear()` only drops keys of this namespace, as keyv 5 expects of adapters. */
   namespace?: string | undefined;
@@ -69,7 +69,7 @@ export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixC
   }
 
   async setMany(entries: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
-    // Puts issued in one event turn commit as one transaction: one fsync for the whole batch.
+    // Puts issued in one event turn are committed as one lmdb transaction: one commit for the whole batch.
     await Promise.all(entries.map(({ key, value }) => this.#db.put(key, entryBytes(textOf(value)))));
   }
 
@@ -105,7 +105,7 @@ export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixC
   /** The entry text under `key`; the fast buffer is only valid until the next read, so it is encoded at once. */
   #read(key: string): string | undefined {
     const bytes = this.#db.getBinaryFast(key);
-    return bytes === undefined ? undefined : bytes.toString('base64');
+    return bytes === undefined ? undefined : entryText(bytes);
   }
 }
 

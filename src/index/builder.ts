@@ -1,13 +1,15 @@
-// Turns per-file analyses, added in path order, into the sections of an index: the columnar file tables,
-// the sorted term dictionary with varint postings, and the symbol table.
+// Assembles the sections of an index from the files of the new tree, each either fresh (an analysis from a
+// worker or the cache) or kept from the old index. Kept files are never re-analysed: their postings and symbols
+// are merged term by term from the old index, so an update costs one pass over the old postings, not a rebuild.
 import { packr } from '../util/packr.js';
 import { addTerms } from './tokenize.js';
 import { LANGUAGES, type Language } from './language.js';
 import { SYMBOL_KINDS } from './symbolKinds.js';
 import { encodeBlocks } from './blocks.js';
-import { ByteWriter } from './varint.js';
+import { ByteReader, ByteWriter } from './varint.js';
 import type { FileAnalysis } from './analysis.js';
-import type { DictBlock, SymbolBlock } from './format.js';
+import type { DictBlock, FileColumns, SymbolBlock } from './format.js';
+import type { IndexReader } from './reader.js';
 
 export interface IndexedDoc {
   path: string;
@@ -18,14 +20,27 @@ export interface IndexedDoc {
   analysis: FileAnalysis;
 }
 
-/** Field mask bits in postings, in FIELDS order after body (body tf is always present). */
+/** One file of the new index: fresh, or kept from the old index (same path, same size and mtime). */
+export type DocSource = { fresh: IndexedDoc } | { old: number };
+
+export interface BuiltIndex {
+  sections: [string, Uint8Array][];
+  fileCount: number;
+  termCount: number;
+  symbolCount: number;
+  indexedBytes: number;
+  avgFieldLen: number[];
+  parseErrors: number;
+}
+
+/** Field mask bits in postings (body tf is always present). */
 const MASK_PATH = 1;
 const MASK_SYM = 2;
 const MASK_DOC = 4;
 
 /** A growable Uint32Array. */
 class U32 {
-  data = new Uint32Array(1 << 16);
+  data = new Uint32Array(1 << 12);
   length = 0;
   push(v: number): void {
     if (this.length === this.data.length) {
@@ -48,69 +63,167 @@ interface SymRow {
   doc: string;
 }
 
-export interface BuiltIndex {
-  sections: [string, Uint8Array][];
-  fileCount: number;
-  termCount: number;
-  symbolCount: number;
-  indexedBytes: number;
-  avgFieldLen: number[];
-  parseErrors: number;
+/** Postings of fresh files, grouped by term at the end (term ids in order of first sight). */
+class FreshPostings {
+  readonly termIds = new Map<string, number>();
+  readonly terms: string[] = [];
+  readonly pTerm = new U32();
+  readonly pDoc = new U32();
+  readonly pBody = new U32();
+  /** path (8 bits) | sym (12 bits) << 8 | doc (12 bits) << 20, each saturated. */
+  readonly pOther = new U32();
+
+  add(term: string, doc: number, body: number, path: number, sym: number, docTf: number): void {
+    let tid = this.termIds.get(term);
+    if (tid === undefined) {
+      tid = this.terms.length;
+      this.termIds.set(term, tid);
+      this.terms.push(term);
+    }
+    this.pTerm.push(tid);
+    this.pDoc.push(doc);
+    this.pBody.push(body);
+    this.pOther.push(Math.min(path, 0xff) | (Math.min(sym, 0xfff) << 8) | (Math.min(docTf, 0xfff) << 20));
+  }
+
+  /** Terms in sorted order, and for each the range of its postings in `perm` (docs ascending: added in order). */
+  group(): { sorted: string[]; starts: Uint32Array; perm: Uint32Array } {
+    const terms = this.terms;
+    const order = Uint32Array.from(terms.keys()).sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
+    const rank = new Uint32Array(terms.length);
+    for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
+    const count = this.pTerm.length;
+    const pTerm = this.pTerm.data;
+    const starts = new Uint32Array(terms.length + 1);
+    for (let i = 0; i < count; i++) starts[rank[pTerm[i]!]! + 1]!++;
+    for (let r = 0; r < terms.length; r++) starts[r + 1]! += starts[r]!;
+    const cursor = starts.slice(0, terms.length);
+    const perm = new Uint32Array(count);
+    for (let i = 0; i < count; i++) perm[cursor[rank[pTerm[i]!]!]!++] = i;
+    return { sorted: Array.from(order, (i) => terms[i]!), starts, perm };
+  }
 }
 
-export class IndexBuilder {
-  private readonly termIds = new Map<string, number>();
-  private readonly termList: string[] = [];
-  private readonly pTerm = new U32();
-  private readonly pDoc = new U32();
-  private readonly pBody = new U32();
-  /** Path, symbol and doc tf packed: path (8 bits) | sym (12 bits) << 8 | doc (12 bits) << 20, each saturated. */
-  private readonly pOther = new U32();
+/** Writes one term's postings: varint(docDelta*8 + mask), varint(body tf), then the masked fields' tfs. */
+class PostingsWriter {
+  readonly w: ByteWriter;
+  private prev = 0;
+  count = 0;
+
+  constructor(size: number) {
+    this.w = new ByteWriter(size);
+  }
+
+  startTerm(): void {
+    this.prev = 0;
+    this.count = 0;
+  }
+
+  add(doc: number, body: number, path: number, sym: number, docTf: number): void {
+    const mask = (path ? MASK_PATH : 0) | (sym ? MASK_SYM : 0) | (docTf ? MASK_DOC : 0);
+    this.w.varint((doc - this.prev) * 8 + mask);
+    this.prev = doc;
+    this.w.varint(body);
+    if (path) this.w.varint(path);
+    if (sym) this.w.varint(sym);
+    if (docTf) this.w.varint(docTf);
+    this.count++;
+  }
+}
+
+/**
+ * Builds an index: add every file in path order with `add(path, source)` (a fresh analysis can be dropped as
+ * soon as it is added), then `finish()`. `old` is the previous index when any source is `{old}`; it must stay
+ * open until finish. Doc ids are the order of adding, so ids follow path order.
+ */
+export class IndexAssembler {
+  private readonly n: number;
+  private readonly remap: Int32Array;
+  private readonly fresh = new FreshPostings();
+  private readonly freshSyms: SymRow[] = [];
+  private readonly hash: Uint8Array;
+  private readonly size: Float64Array;
+  private readonly mtime: Float64Array;
+  private readonly lang: Uint8Array;
+  private readonly lines: Uint32Array;
+  private readonly parseError: Uint8Array;
+  private readonly fieldLen: Uint32Array;
+  private readonly imports: string[][];
+  private readonly exports: string[][];
+  private readonly oldCols: {
+    files: FileColumns;
+    fieldLen: Uint32Array;
+    imports: string[][];
+    exports: string[][];
+  } | null;
   private readonly paths: string[] = [];
-  private readonly hashes: string[] = [];
-  private readonly sizes: number[] = [];
-  private readonly mtimes: number[] = [];
-  private readonly langs: number[] = [];
-  private readonly lines: number[] = [];
-  private readonly parseErrors: number[] = [];
-  private readonly fieldLen = new U32();
-  private readonly imports: string[][] = [];
-  private readonly exports: string[][] = [];
-  private readonly symbols: SymRow[] = [];
-  private indexedBytes = 0;
 
-  add(doc: IndexedDoc): void {
+  /** `capacity`: the most files that will be added. */
+  constructor(
+    capacity: number,
+    private readonly old: IndexReader | null,
+  ) {
+    const n = capacity;
+    this.n = n;
+    this.remap = new Int32Array(old?.fileCount ?? 0).fill(-1);
+    this.hash = new Uint8Array(n * 20);
+    this.size = new Float64Array(n);
+    this.mtime = new Float64Array(n);
+    this.lang = new Uint8Array(n);
+    this.lines = new Uint32Array(n);
+    this.parseError = new Uint8Array(n);
+    this.fieldLen = new Uint32Array(n * 4);
+    this.imports = new Array<string[]>(n);
+    this.exports = new Array<string[]>(n);
+    this.oldCols = old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
+  }
+
+  /** Adds the next file (paths must come in ascending order). */
+  add(path: string, src: DocSource): void {
     const id = this.paths.length;
+    if (id >= this.n) throw new Error(`more files than the capacity of ${this.n}`);
+    this.paths.push(path);
+    if ('old' in src) {
+      const o = src.old;
+      const c = this.oldCols!;
+      this.remap[o] = id;
+      this.hash.set(c.files.hash.subarray(o * 20, o * 20 + 20), id * 20);
+      this.size[id] = c.files.size[o]!;
+      this.mtime[id] = c.files.mtime[o]!;
+      this.lang[id] = c.files.lang[o]!;
+      this.lines[id] = c.files.lines[o]!;
+      this.parseError[id] = c.files.parseError[o]!;
+      this.fieldLen.set(c.fieldLen.subarray(o * 4, o * 4 + 4), id * 4);
+      this.imports[id] = c.imports[o]!;
+      this.exports[id] = c.exports[o]!;
+      return;
+    }
+    const doc = src.fresh;
     const a = doc.analysis;
-    this.paths.push(doc.path);
-    this.hashes.push(doc.hash);
-    this.sizes.push(doc.size);
-    this.mtimes.push(doc.mtimeMs);
-    this.langs.push(Math.max(0, LANGUAGES.indexOf(a.lang as Language)));
-    this.lines.push(a.lines);
-    this.parseErrors.push(a.parseError === undefined ? 0 : 1);
-    this.imports.push(a.imports);
-    this.exports.push(a.exports);
-    this.indexedBytes += doc.size;
-
+    this.hash.set(Buffer.from(doc.hash, 'hex').subarray(0, 20), id * 20);
+    this.size[id] = doc.size;
+    this.mtime[id] = doc.mtimeMs;
+    this.lang[id] = Math.max(0, LANGUAGES.indexOf(a.lang as Language));
+    this.lines[id] = a.lines;
+    this.parseError[id] = a.parseError === undefined ? 0 : 1;
+    this.imports[id] = a.imports;
+    this.exports[id] = a.exports;
     const pathCounts = new Map<string, number>();
-    const pathLen = addTerms(doc.path, pathCounts);
-    this.fieldLen.push(pathLen);
-    this.fieldLen.push(a.fieldLen[0] ?? 0);
-    this.fieldLen.push(a.fieldLen[1] ?? 0);
-    this.fieldLen.push(a.fieldLen[2] ?? 0);
-
+    const fl = this.fieldLen;
+    fl[id * 4] = addTerms(doc.path, pathCounts);
+    fl[id * 4 + 1] = a.fieldLen[0] ?? 0;
+    fl[id * 4 + 2] = a.fieldLen[1] ?? 0;
+    fl[id * 4 + 3] = a.fieldLen[2] ?? 0;
     const { terms, tf } = a;
     for (let i = 0; i < terms.length; i++) {
       const term = terms[i]!;
       const p = pathCounts.get(term) ?? 0;
       if (p > 0) pathCounts.delete(term);
-      this.posting(term, id, tf[i * 3]!, p, tf[i * 3 + 1]!, tf[i * 3 + 2]!);
+      this.fresh.add(term, id, tf[i * 3]!, p, tf[i * 3 + 1]!, tf[i * 3 + 2]!);
     }
-    for (const [term, p] of pathCounts) this.posting(term, id, 0, p, 0, 0);
-
+    for (const [term, p] of pathCounts) this.fresh.add(term, id, 0, p, 0, 0);
     for (const s of a.symbols) {
-      this.symbols.push({
+      this.freshSyms.push({
         key: s.name.toLowerCase(),
         name: s.name,
         file: id,
@@ -123,144 +236,206 @@ export class IndexBuilder {
     }
   }
 
-  private posting(term: string, doc: number, body: number, path: number, sym: number, docTf: number): void {
-    let tid = this.termIds.get(term);
-    if (tid === undefined) {
-      tid = this.termList.length;
-      this.termIds.set(term, tid);
-      this.termList.push(term);
-    }
-    this.pTerm.push(tid);
-    this.pDoc.push(doc);
-    this.pBody.push(body);
-    this.pOther.push(Math.min(path, 0xff) | (Math.min(sym, 0xfff) << 8) | (Math.min(docTf, 0xfff) << 20));
-  }
-
   finish(): BuiltIndex {
     const n = this.paths.length;
     const sections: [string, Uint8Array][] = [];
-
-    // Paths as one UTF-8 blob with offsets: a search decodes only the paths it prints.
     const pathBufs = this.paths.map((p) => Buffer.from(p, 'utf8'));
     const pathOffsets = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) pathOffsets[i + 1] = pathOffsets[i]! + pathBufs[i]!.length;
     sections.push(['paths', packr.pack({ blob: Buffer.concat(pathBufs), offsets: pathOffsets })]);
-
-    const hash = new Uint8Array(n * 20);
-    for (let i = 0; i < n; i++) hash.set(Buffer.from(this.hashes[i]!, 'hex').subarray(0, 20), i * 20);
     sections.push([
       'files',
       packr.pack({
-        hash,
-        size: Float64Array.from(this.sizes),
-        mtime: Float64Array.from(this.mtimes),
-        lang: Uint8Array.from(this.langs),
-        lines: Uint32Array.from(this.lines),
-        parseError: Uint8Array.from(this.parseErrors),
+        hash: this.hash.slice(0, n * 20),
+        size: this.size.slice(0, n),
+        mtime: this.mtime.slice(0, n),
+        lang: this.lang.slice(0, n),
+        lines: this.lines.slice(0, n),
+        parseError: this.parseError.slice(0, n),
       }),
     ]);
-    const fieldLen = this.fieldLen.data.slice(0, this.fieldLen.length);
-    sections.push(['fieldLen', packr.pack(fieldLen)]);
+    sections.push(['fieldLen', packr.pack(this.fieldLen.slice(0, n * 4))]);
 
-    const { dictIndex, dictBlocks, postings } = this.encodeDictionary();
-    sections.push(['dictIndex', packr.pack(dictIndex)], ['dictBlocks', dictBlocks], ['postings', postings]);
+    const dict = mergeDictionary(this.old, this.remap, this.fresh);
+    sections.push(['dictIndex', packr.pack(dict.index)], ['dictBlocks', dict.blocks], ['postings', dict.postings]);
 
-    const { symIndex, symBlocks, symDocs } = this.encodeSymbols();
-    sections.push(['symIndex', packr.pack(symIndex)], ['symBlocks', symBlocks], ['symDocs', packr.pack(symDocs)]);
-    sections.push(['imports', packr.pack(this.imports)], ['exports', packr.pack(this.exports)]);
+    const syms = mergeSymbols(this.old, this.remap, this.freshSyms);
+    sections.push(['symIndex', packr.pack(syms.index)], ['symBlocks', syms.blocks], ['symDocs', packr.pack(syms.docs)]);
+    sections.push(['imports', packr.pack(this.imports.slice(0, n))], ['exports', packr.pack(this.exports.slice(0, n))]);
 
     const avg = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) for (let f = 0; f < 4; f++) avg[f]! += fieldLen[i * 4 + f]!;
+    let indexedBytes = 0;
+    let parseErrors = 0;
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < 4; f++) avg[f]! += this.fieldLen[i * 4 + f]!;
+      indexedBytes += this.size[i]!;
+      parseErrors += this.parseError[i]!;
+    }
     return {
       sections,
       fileCount: n,
-      termCount: this.termList.length,
-      symbolCount: this.symbols.length,
-      indexedBytes: this.indexedBytes,
+      termCount: dict.termCount,
+      symbolCount: syms.docs.length,
+      indexedBytes,
       avgFieldLen: avg.map((s) => (n === 0 ? 0 : s / n)),
-      parseErrors: this.parseErrors.reduce((a, b) => a + b, 0),
+      parseErrors,
     };
   }
+}
 
-  private encodeDictionary(): { dictIndex: unknown; dictBlocks: Buffer; postings: Uint8Array } {
-    const terms = this.termList;
-    const order = Uint32Array.from(terms.keys()).sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
-    const rank = new Uint32Array(terms.length);
-    for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
+/** Old terms (remapped, dropped files removed) merged with fresh terms, in term order. */
+function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: FreshPostings) {
+  const g = fresh.group();
+  const oldPostings = old && old.fileCount > 0 ? old.postingsBytes() : Buffer.alloc(0);
+  const out = new PostingsWriter(Math.max(1 << 16, oldPostings.length + fresh.pTerm.length * 3));
+  const terms: string[] = [];
+  const dfs: number[] = [];
+  const offsets: number[] = [];
+  const pDoc = fresh.pDoc.data;
+  const pBody = fresh.pBody.data;
+  const pOther = fresh.pOther.data;
+  let fi = 0; // next fresh term (sorted)
 
-    // Counting sort of postings by term rank; stable, so each term's documents stay in ascending order.
-    const count = this.pTerm.length;
-    const starts = new Uint32Array(terms.length + 1);
-    const pTerm = this.pTerm.data;
-    for (let i = 0; i < count; i++) starts[rank[pTerm[i]!]! + 1]!++;
-    for (let r = 0; r < terms.length; r++) starts[r + 1]! += starts[r]!;
-    const cursor = starts.slice(0, terms.length);
-    const perm = new Uint32Array(count);
-    for (let i = 0; i < count; i++) perm[cursor[rank[pTerm[i]!]!]!++] = i;
-
-    const w = new ByteWriter(Math.max(1 << 16, count * 3));
-    const postOffsets = new Float64Array(terms.length + 1);
-    const df = new Uint32Array(terms.length);
-    const pDoc = this.pDoc.data;
-    const pBody = this.pBody.data;
-    const pOther = this.pOther.data;
-    for (let r = 0; r < terms.length; r++) {
-      postOffsets[r] = w.length;
-      let prev = 0;
-      const end = starts[r + 1]!;
-      df[r] = end - starts[r]!;
-      for (let k = starts[r]!; k < end; k++) {
-        const i = perm[k]!;
-        const other = pOther[i]!;
-        const path = other & 0xff;
-        const sym = (other >>> 8) & 0xfff;
-        const doc = other >>> 20;
-        const mask = (path ? MASK_PATH : 0) | (sym ? MASK_SYM : 0) | (doc ? MASK_DOC : 0);
-        w.varint((pDoc[i]! - prev) * 8 + mask);
-        prev = pDoc[i]!;
-        w.varint(pBody[i]!);
-        if (path) w.varint(path);
-        if (sym) w.varint(sym);
-        if (doc) w.varint(doc);
-      }
+  /** Writes fresh postings k in [from, to) whose doc is below `limit`; returns where it stopped. */
+  const writeFresh = (from: number, to: number, limit: number): number => {
+    let k = from;
+    for (; k < to; k++) {
+      const i = g.perm[k]!;
+      if (pDoc[i]! >= limit) break;
+      const other = pOther[i]!;
+      out.add(pDoc[i]!, pBody[i]!, other & 0xff, (other >>> 8) & 0xfff, other >>> 20);
     }
-    postOffsets[terms.length] = w.length;
-    const sorted = Array.from(order, (i) => terms[i]!);
-    const { index, bytes } = encodeBlocks(sorted, (from, to): DictBlock => ({
-      terms: sorted.slice(from, to),
-      df: df.slice(from, to),
-      post: postOffsets.slice(from, to + 1),
-    }));
-    return { dictIndex: index, dictBlocks: bytes, postings: w.bytes() };
-  }
-
-  private encodeSymbols(): { symIndex: unknown; symBlocks: Buffer; symDocs: string[] } {
-    const rows = this.symbols.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.file - b.file || a.line - b.line));
-    const keys: string[] = [];
-    const keyStart: number[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      if (i === 0 || rows[i]!.key !== rows[i - 1]!.key) {
-        keys.push(rows[i]!.key);
-        keyStart.push(i);
-      }
+    return k;
+  };
+  const finishTerm = (term: string): void => {
+    if (out.count > 0) {
+      terms.push(term);
+      dfs.push(out.count);
+    } else {
+      offsets.pop();
     }
-    keyStart.push(rows.length);
-    const { index, bytes } = encodeBlocks(keys, (from, to): SymbolBlock => {
-      const lo = keyStart[from]!;
-      const hi = keyStart[to]!;
-      const slice = rows.slice(lo, hi);
-      return {
-        keys: keys.slice(from, to),
-        start: Uint32Array.from(keyStart.slice(from, to + 1), (s) => s - lo),
-        base: lo,
-        names: slice.map((s) => s.name),
-        file: Uint32Array.from(slice, (s) => s.file),
-        line: Uint32Array.from(slice, (s) => s.line),
-        endLine: Uint32Array.from(slice, (s) => s.endLine),
-        kind: Uint8Array.from(slice, (s) => s.kind),
-        exported: Uint8Array.from(slice, (s) => s.exported),
-      };
+  };
+  const freshOnly = (until: string | null): void => {
+    while (fi < g.sorted.length && (until === null || g.sorted[fi]! < until)) {
+      offsets.push(out.w.length);
+      out.startTerm();
+      writeFresh(g.starts[fi]!, g.starts[fi + 1]!, Number.POSITIVE_INFINITY);
+      finishTerm(g.sorted[fi]!);
+      fi++;
+    }
+  };
+
+  if (old && old.fileCount > 0) {
+    const n = old.fileCount;
+    old.forEachDictBlock((block: DictBlock) => {
+      for (let t = 0; t < block.terms.length; t++) {
+        const term = block.terms[t]!;
+        freshOnly(term);
+        const hasFresh = fi < g.sorted.length && g.sorted[fi] === term;
+        let k = hasFresh ? g.starts[fi]! : 0;
+        const kEnd = hasFresh ? g.starts[fi + 1]! : 0;
+        offsets.push(out.w.length);
+        out.startTerm();
+        const r = new ByteReader(oldPostings, block.post[t]!, block.post[t + 1]!);
+        let doc = 0;
+        for (let d = 0; d < block.df[t]!; d++) {
+          const head = r.varint();
+          const mask = head % 8;
+          doc += (head - mask) / 8;
+          if (doc >= n) throw new RangeError(`posting for file ${doc} of ${n}`);
+          const body = r.varint();
+          const path = mask & MASK_PATH ? r.varint() : 0;
+          const sym = mask & MASK_SYM ? r.varint() : 0;
+          const dtf = mask & MASK_DOC ? r.varint() : 0;
+          const to = remap[doc]!;
+          if (to < 0) continue;
+          if (hasFresh) k = writeFresh(k, kEnd, to);
+          out.add(to, body, path, sym, dtf);
+        }
+        if (hasFresh) {
+          writeFresh(k, kEnd, Number.POSITIVE_INFINITY);
+          fi++;
+        }
+        finishTerm(term);
+      }
     });
-    return { symIndex: index, symBlocks: bytes, symDocs: rows.map((s) => s.doc) };
   }
+  freshOnly(null);
+  offsets.push(out.w.length);
+
+  const post = Float64Array.from(offsets);
+  const df = Uint32Array.from(dfs);
+  const { index, bytes } = encodeBlocks(terms, (from, to): DictBlock => ({
+    terms: terms.slice(from, to),
+    df: df.slice(from, to),
+    post: post.slice(from, to + 1),
+  }));
+  return { index, blocks: bytes, postings: out.w.bytes(), termCount: terms.length };
+}
+
+function compareRows(a: SymRow, b: SymRow): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.file - b.file || a.line - b.line;
+}
+
+/** Old symbols of kept files (remapped) merged with fresh ones, sorted by (name, file, line). */
+function mergeSymbols(old: IndexReader | null, remap: Int32Array, freshRows: SymRow[]) {
+  freshRows.sort(compareRows);
+  const kept: SymRow[] = [];
+  if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
+    const docs = old.symbolDocs();
+    old.forEachSymbolBlock((b: SymbolBlock) => {
+      for (let k = 0; k < b.keys.length; k++) {
+        for (let r = b.start[k]!; r < b.start[k + 1]!; r++) {
+          const file = remap[b.file[r]!];
+          if (file === undefined || file < 0) continue;
+          kept.push({
+            key: b.keys[k]!,
+            name: b.names[r]!,
+            file,
+            line: b.line[r]!,
+            endLine: b.endLine[r]!,
+            kind: b.kind[r]!,
+            exported: b.exported[r]!,
+            doc: docs[b.base + r] ?? '',
+          });
+        }
+      }
+    });
+  }
+  // Both lists are sorted (remapping keeps file order), so a linear merge suffices.
+  const rows: SymRow[] = new Array<SymRow>(kept.length + freshRows.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < kept.length || j < freshRows.length) {
+    if (j >= freshRows.length || (i < kept.length && compareRows(kept[i]!, freshRows[j]!) <= 0)) rows[k++] = kept[i++]!;
+    else rows[k++] = freshRows[j++]!;
+  }
+
+  const keys: string[] = [];
+  const keyStart: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    if (r === 0 || rows[r]!.key !== rows[r - 1]!.key) {
+      keys.push(rows[r]!.key);
+      keyStart.push(r);
+    }
+  }
+  keyStart.push(rows.length);
+  const { index, bytes } = encodeBlocks(keys, (from, to): SymbolBlock => {
+    const lo = keyStart[from]!;
+    const hi = keyStart[to]!;
+    const slice = rows.slice(lo, hi);
+    return {
+      keys: keys.slice(from, to),
+      start: Uint32Array.from(keyStart.slice(from, to + 1), (s) => s - lo),
+      base: lo,
+      names: slice.map((s) => s.name),
+      file: Uint32Array.from(slice, (s) => s.file),
+      line: Uint32Array.from(slice, (s) => s.line),
+      endLine: Uint32Array.from(slice, (s) => s.endLine),
+      kind: Uint8Array.from(slice, (s) => s.kind),
+      exported: Uint8Array.from(slice, (s) => s.exported),
+    };
+  });
+  return { index, blocks: bytes, docs: rows.map((s) => s.doc) };
 }

@@ -180,7 +180,12 @@ export class IndexFile {
     return this.decodeChecked(this.bytes(name, offset, length), check, name);
   }
 
-  private decodeChecked<T>(buf: Buffer, check: (value: unknown) => T, name: string): T {
+  /** Decodes bytes already read from section `name`. */
+  decodeBytes<T>(buf: Uint8Array, check: (value: unknown) => T, name: string): T {
+    return this.decodeChecked(buf, check, name);
+  }
+
+  private decodeChecked<T>(buf: Uint8Array, check: (value: unknown) => T, name: string): T {
     const value = decode(buf, this.path);
     try {
       return check(value);

@@ -4,12 +4,11 @@ import { dirname, resolve } from 'node:path';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
 import { createPool, defaultPoolSize } from '../util/workerPool.js';
-import { openCache, type Cache } from '../cache/cache.js';
 import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';
-import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type SkipReason } from './analysis.js';
+import type { FileResult, SkipReason } from './analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from './analyze.js';
-import { IndexBuilder, type IndexedDoc } from './builder.js';
+import { IndexAssembler } from './builder.js';
 import { FORMAT_VERSION, INDEX_MAGIC, isRecord, strings, typed } from './format.js';
 import { acquireLock } from './lockFile.js';
 import { IndexReader, indexPathOf } from './reader.js';
@@ -87,20 +86,21 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
 
     const skippedFiles: { path: string; reason: SkipReason; size: number; mtime: number }[] = walked.skipped.map((s) => ({ ...s, size: 0, mtime: 0 }));
     const changes = { added: 0, modified: 0, removed: 0, unchanged: 0 };
-    const reuse: { pos: number; hash: string }[] = [];
+    const reuse: { pos: number; id: number }[] = [];
+    const keptSkips: { pos: number; reason: SkipReason }[] = [];
     const toRead: number[] = [];
     const files = walked.files;
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
       const id = old?.byPath.get(f.path);
-      if (old && id !== undefined && sameStat(old.reader, id, f)) {
+      if (old && !opts.force && id !== undefined && sameStat(old.reader, id, f)) {
         changes.unchanged++;
-        reuse.push({ pos: i, hash: old.reader.hashOf(id) });
+        reuse.push({ pos: i, id });
         continue;
       }
       const sk = old?.skipped.get(f.path);
-      if (sk && sk.size === f.size && sk.mtime === f.mtimeMs) {
-        skippedFiles.push({ path: f.path, reason: sk.reason, size: f.size, mtime: f.mtimeMs });
+      if (sk && !opts.force && sk.size === f.size && sk.mtime === f.mtimeMs) {
+        keptSkips.push({ pos: i, reason: sk.reason });
         continue;
       }
       if (id !== undefined) changes.modified++;
@@ -111,54 +111,34 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       const present = new Set(files.map((f) => f.path));
       for (const p of old.byPath.keys()) if (!present.has(p)) changes.removed++;
     }
-    if (old && !opts.force && toRead.length === 0 && changes.removed === 0 && sameSkips(old, skippedFiles)) {
+    const skipsNow = [...skippedFiles, ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs }))];
+    if (old && !opts.force && toRead.length === 0 && changes.removed === 0 && sameSkips(old, skipsNow)) {
       const h = old.reader.header;
-      const summary = summaryFrom(root, indexPath, true, old.reader.fileCount, h.indexedBytes, h.termCount, h.symbolCount, countParseErrors(old.reader), skippedFiles, changes, { hits: 0, misses: 0 }, old.reader.file.fileSize, walked.source, 0, started);
+      const summary = summaryFrom(root, indexPath, true, old.reader.fileCount, h.indexedBytes, h.termCount, h.symbolCount, countParseErrors(old.reader), skipsNow, changes, { hits: 0, misses: 0 }, old.reader.file.fileSize, walked.source, 0, started);
       old.reader.close();
       return summary;
     }
-    old?.reader.close();
 
-    const results: (FileResult | undefined)[] = new Array<FileResult | undefined>(files.length);
-    let cache: Cache | null = null;
-    const cacheStats = { hits: 0, misses: 0 };
-    if (opts.cacheDir !== null && reuse.length > 0) {
-      cache = await prof.span('cache-open', () => openCache({ dir: opts.cacheDir!, onWarning: opts.onWarning }));
-      const got = await prof.span('cache-get', (s) => {
-        s.set('keys', reuse.length);
-        return cache!.getMany<FileAnalysis>(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, reuse.map((r) => r.hash));
-      });
-      for (let k = 0; k < reuse.length; k++) {
-        const a = got[k];
-        const { pos, hash } = reuse[k]!;
-        const f = files[pos]!;
-        if (a) {
-          results[pos] = { ok: true, hash, size: f.size, mtimeMs: f.mtimeMs, analysis: a, cached: true };
-          cacheStats.hits++;
-        } else toRead.push(pos);
-      }
-      toRead.sort((a, b) => a - b);
-    } else {
-      for (const r of reuse) toRead.push(r.pos);
-      toRead.sort((a, b) => a - b);
-    }
-
+    // Files kept from the old index are never read again; the rest go to the pool, which takes their analysis
+    // from the cache when the content hash is known there, and results are assembled in path order.
     const workers = Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.max(1, Math.ceil(toRead.length / BATCH_FILES))));
-    const builder = new IndexBuilder();
+    const assembler = new IndexAssembler(files.length, old?.reader ?? null);
+    const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
+    for (const r of reuse) sources[r.pos] = { old: r.id };
+    for (const k of keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
+    const cacheStats = { hits: 0, misses: 0 };
     const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
-    let next = 0; // next position to hand to the builder
+    let next = 0;
     let done = 0;
     const feed = (): void => {
       while (next < files.length) {
-        const r = results[next];
+        const r = sources[next];
         if (r === undefined) return;
-        if (r.ok) {
-          const f = files[next]!;
-          builder.add({ path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } satisfies IndexedDoc);
-        } else {
-          skippedFiles.push({ path: files[next]!.path, reason: r.reason, size: files[next]!.size, mtime: files[next]!.mtimeMs });
-        }
-        results[next] = undefined;
+        const f = files[next]!;
+        if ('old' in r) assembler.add(f.path, r);
+        else if (r.ok) assembler.add(f.path, { fresh: { path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
+        else skippedFiles.push({ path: f.path, reason: r.reason, size: f.size, mtime: f.mtimeMs });
+        sources[next] = undefined;
         next++;
       }
     };
@@ -167,16 +147,15 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       const pool = createPool(workerUrl(), workers);
       const stopPool = addCleanup(() => void pool.destroy());
       try {
-        const batches = makeBatches(toRead, files);
         await Promise.all(
-          batches.map(async (batch) => {
-            const task: WorkerTask = { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: prof.workerContext() };
+          makeBatches(toRead, files).map(async (batch) => {
+            const task: WorkerTask = { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: prof.workerContext(build) };
             const reply = await pool.run<WorkerTask, WorkerReply>(task);
             prof.ingest(reply.spans);
             for (const w of reply.warnings) opts.onWarning?.(w);
             cacheStats.hits += reply.cacheHits;
             cacheStats.misses += reply.cacheMisses;
-            for (let k = 0; k < batch.length; k++) results[batch[k]!] = reply.results[k];
+            for (let k = 0; k < batch.length; k++) sources[batch[k]!] = reply.results[k];
             done += batch.length;
             opts.onProgress?.(done, toRead.length);
             feed();
@@ -189,9 +168,14 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
     }
     feed();
     build.end();
-    if (cache) await cache.close();
 
-    const built = prof.span('encode', () => builder.finish());
+    const built = prof.span('encode', () => {
+      try {
+        return assembler.finish();
+      } finally {
+        old?.reader.close();
+      }
+    });
     skippedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const skippedSection = packr.pack({
       paths: skippedFiles.map((s) => s.path),

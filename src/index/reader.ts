@@ -229,6 +229,38 @@ export class IndexReader {
     return out;
   }
 
+  /** Every dictionary block in term order, decoded one at a time from one read of the section. */
+  forEachDictBlock(fn: (block: DictBlock) => void): void {
+    const idx = this.dictIndex();
+    const all = this.file.bytes('dictBlocks');
+    for (let b = 0; b < idx.first.length; b++) {
+      const off = idx.offsets[b]!;
+      fn(this.file.decodeBytes(all.subarray(off, idx.offsets[b + 1]!), checkDictBlock, 'dictBlocks'));
+    }
+  }
+
+  /** The whole postings section. */
+  postingsBytes(): Buffer {
+    return this.file.bytes('postings');
+  }
+
+  /** Every symbol block in name order. */
+  forEachSymbolBlock(fn: (block: SymbolBlock) => void): void {
+    const idx = this.symIndex();
+    const all = this.file.bytes('symBlocks');
+    for (let b = 0; b < idx.first.length; b++) {
+      const off = idx.offsets[b]!;
+      fn(this.file.decodeBytes(all.subarray(off, idx.offsets[b + 1]!), checkSymbolBlock, 'symBlocks'));
+    }
+  }
+
+  exports(): string[][] {
+    return this.file.section('exports', (v) => {
+      if (!Array.isArray(v) || v.length !== this.fileCount) throw new Error('expected exports per file');
+      return v.map((x) => strings(x));
+    });
+  }
+
   symbolDocs(): string[] {
     return this.file.section('symDocs', (v) => strings(v, this.header.symbolCount));
   }

@@ -14,6 +14,15 @@ function addIgnored(root: string): void {
   writeFileSync(join(root, 'debug.log'), 'debug output mentions loadConfig\n');
 }
 
+/** Every section of the index as hex, keyed by name (the header's time stamp left out). */
+function sectionsOf(root: string): Record<string, string> {
+  const r = new IndexReader(indexPathOf(root));
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(r.header.sections)) out[name] = r.file.bytes(name).toString('hex');
+  r.close();
+  return out;
+}
+
 describe('quarry index', () => {
   it('indexes a tree outside git, honouring .gitignore and skipping hidden files', async () => {
     const root = fixture('index/basic');
@@ -140,13 +149,44 @@ describe('quarry index', () => {
     const s = await runIndex(o);
     expect(s.upToDate).toBe(false);
     expect(s.changes).toEqual({ added: 1, modified: 1, removed: 1, unchanged: 4 });
-    expect(s.cache.hits).toBe(4);
+    // Unchanged files are merged from the old index, not read or fetched from the cache again.
+    expect(s.cache.hits + s.cache.misses).toBe(2);
     const r = new IndexReader(indexPathOf(root));
     expect(r.lookupSymbols('loadConfig')).toEqual([]);
     expect(r.lookupSymbols('loadSettings')).toHaveLength(1);
     expect(r.lookupSymbols('addedConstant')).toHaveLength(1);
     expect(r.allPaths()).not.toContain('docs/guide.md');
     r.close();
+  });
+
+  it('an incremental update gives byte-identical sections to a full rebuild, over random edits', async () => {
+    const root = tempDir();
+    const cacheDir = join(root, '..', `${root.split('/').pop()}-cache`);
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const words = ['alpha', 'betaGamma', 'delta_epsilon', 'zetaEta', 'theta', 'iotaKappa', 'lambda', 'HTTPServer'];
+    const body = () =>
+      Array.from({ length: 1 + rand(6) }, () => `/** ${words[rand(8)]} doc. */\nexport function ${words[rand(8)]}${rand(50)}() { return ${words[rand(8)]}; }\n`).join('');
+    for (let i = 0; i < 30; i++) writeFileSync(join(root, `f${String(i).padStart(2, '0')}.ts`), body());
+    await runIndex({ root, cacheDir, workers: 2 });
+    for (let round = 0; round < 6; round++) {
+      for (let k = 0; k < 5; k++) {
+        const name = join(root, `f${String(rand(40)).padStart(2, '0')}.ts`);
+        if (rand(4) === 0 && existsSync(name)) unlinkSync(name);
+        else {
+          writeFileSync(name, body());
+          utimesSync(name, new Date(), new Date(Date.now() + 1000 * (round + 1)));
+        }
+      }
+      const inc = await runIndex({ root, cacheDir, workers: 2 });
+      expect(inc.upToDate).toBe(false);
+      const incremental = sectionsOf(root);
+      await runIndex({ root, cacheDir: null, workers: 2, force: true });
+      expect(sectionsOf(root)).toEqual(incremental);
+    }
   });
 
   it('a renamed file is served from the cache by its content hash', async () => {
