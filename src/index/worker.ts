@@ -110,6 +110,12 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
   if (store && fresh.length > 0) await prof.span('cache-set', () => store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh), undefined, batch);
   batch.set('cache_hits', hits);
   batch.set('cache_misses', misses);
+  if (store) {
+    const st = store.stats();
+    batch.set('cache_bytes_read', st.bytesRead);
+    batch.set('cache_bytes_written', st.bytesWritten);
+    batch.set('cache_errors', st.errors);
+  }
   batch.end();
   return { results, spans: drainSpans(), warnings: warnings.splice(0), cacheHits: hits, cacheMisses: misses };
 }

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import runTask from '../../src/index/worker.js';
+import { DEFAULT_SKIP_RULES } from '../../src/index/analyze.js';
+import { BIN, tempDir } from '../helpers.js';
+
+describe('index worker', () => {
+  it('reports a file deleted between walk and read as vanished', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'here.ts'), 'export const here = 1;\n');
+    const reply = await runTask({ root, paths: ['here.ts', 'gone.ts'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null });
+    expect(reply.results[0]).toMatchObject({ ok: true });
+    expect(reply.results[1]).toMatchObject({ ok: false, reason: 'vanished' });
+  });
+
+  it('an unreadable file or directory is skipped and counted, not fatal (run as an unprivileged user)', async () => {
+    const root = tempDir();
+    chmodSync(root, 0o777);
+    writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
+    writeFileSync(join(root, 'locked.ts'), 'export const b = 1;\n');
+    chmodSync(join(root, 'locked.ts'), 0o000);
+    mkdirSync(join(root, 'secret'));
+    writeFileSync(join(root, 'secret', 'c.ts'), 'export const c = 1;\n');
+    chmodSync(join(root, 'secret'), 0o000);
+    // As root every file is readable, so the check runs the CLI as `nobody` when it can.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const c = spawn(process.execPath, [BIN, 'index', root, '--json', '--no-cache'], { ...asNobody, env: { ...process.env, QUARRY_PROFILE: 'off', HOME: root } });
+      let out = '';
+      let err = '';
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      c.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const data = (JSON.parse(r.out) as { data: { files: number; skipped: Record<string, number>; skippedFiles: { path: string; reason: string }[] } }).data;
+    expect(data.files).toBe(1);
+    expect(data.skippedFiles).toEqual(expect.arrayContaining([{ path: 'locked.ts', reason: 'unreadable' }, { path: 'secret', reason: 'unreadable' }]));
+  });
+});
