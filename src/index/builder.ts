@@ -2,13 +2,14 @@
 // worker or the cache) or kept from the old index. Kept files are never re-analysed: their postings and symbols
 // are merged term by term from the old index, so an update costs one pass over the old postings, not a rebuild.
 import { packr } from '../util/packr.js';
+import { profiler } from '../profile/profiler.js';
 import { addTerms } from './tokenize.js';
 import { LANGUAGES, type Language } from './language.js';
 import { SYMBOL_KINDS } from './symbolKinds.js';
 import { encodeBlocks } from './blocks.js';
 import { ByteReader, ByteWriter } from './varint.js';
 import type { FileAnalysis } from './analysis.js';
-import type { DictBlock, FileColumns, SymbolBlock } from './format.js';
+import { BLOCK_SIZE, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
 import type { IndexReader } from './reader.js';
 
 export interface IndexedDoc {
@@ -256,10 +257,11 @@ export class IndexAssembler {
     ]);
     sections.push(['fieldLen', packr.pack(this.fieldLen.slice(0, n * 4))]);
 
-    const dict = mergeDictionary(this.old, this.remap, this.fresh);
+    const prof = profiler();
+    const dict = prof.span('merge-postings', () => mergeDictionary(this.old, this.remap, this.fresh));
     sections.push(['dictIndex', packr.pack(dict.index)], ['dictBlocks', dict.blocks], ['postings', dict.postings]);
 
-    const syms = mergeSymbols(this.old, this.remap, this.freshSyms);
+    const syms = prof.span('merge-symbols', () => mergeSymbols(this.old, this.remap, this.freshSyms));
     sections.push(['symIndex', packr.pack(syms.index)], ['symBlocks', syms.blocks], ['symDocs', packr.pack(syms.docs)]);
     sections.push(['imports', packr.pack(this.imports.slice(0, n))], ['exports', packr.pack(this.exports.slice(0, n))]);
 
@@ -377,65 +379,113 @@ function compareRows(a: SymRow, b: SymRow): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : a.file - b.file || a.line - b.line;
 }
 
-/** Old symbols of kept files (remapped) merged with fresh ones, sorted by (name, file, line). */
+/** A block of rows encoded for the symbol table. */
+function encodeSymbolBlock(rows: SymRow[]): { keys: number; first: string; bytes: Uint8Array } {
+  const keys: string[] = [];
+  const start: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    if (r === 0 || rows[r]!.key !== rows[r - 1]!.key) {
+      keys.push(rows[r]!.key);
+      start.push(r);
+    }
+  }
+  start.push(rows.length);
+  const block: SymbolBlock = {
+    keys,
+    start: Uint32Array.from(start),
+    names: rows.map((s) => s.name),
+    file: Uint32Array.from(rows, (s) => s.file),
+    line: Uint32Array.from(rows, (s) => s.line),
+    endLine: Uint32Array.from(rows, (s) => s.endLine),
+    kind: Uint8Array.from(rows, (s) => s.kind),
+    exported: Uint8Array.from(rows, (s) => s.exported),
+  };
+  return { keys: keys.length, first: keys[0]!, bytes: packr.pack(block) };
+}
+
+/** Splits sorted rows into blocks of at most BLOCK_SIZE names (a name never spans two blocks). */
+function chunkRows(rows: SymRow[], emit: (rows: SymRow[]) => void): void {
+  let from = 0;
+  let keys = 0;
+  for (let r = 0; r < rows.length; r++) {
+    if (r > 0 && rows[r]!.key !== rows[r - 1]!.key) {
+      if (keys === BLOCK_SIZE) {
+        emit(rows.slice(from, r));
+        from = r;
+        keys = 0;
+      }
+    }
+    if (r === from || rows[r]!.key !== rows[r - 1]!.key) keys++;
+  }
+  if (from < rows.length) emit(rows.slice(from));
+}
+
+/**
+ * Old symbols of kept files merged with fresh ones, sorted by (name, file, line). Works block by block: a block
+ * with no dropped file, no renumbered file and no fresh name in its range is copied as it was (bytes and docs).
+ */
 function mergeSymbols(old: IndexReader | null, remap: Int32Array, freshRows: SymRow[]) {
   freshRows.sort(compareRows);
-  const kept: SymRow[] = [];
+  const first: string[] = [];
+  const offsets: number[] = [0];
+  const bases: number[] = [];
+  const chunks: Uint8Array[] = [];
+  const docs: string[] = [];
+  let bytes = 0;
+  const push = (b: { first: string; bytes: Uint8Array }, blockDocs: string[]): void => {
+    first.push(b.first);
+    bases.push(docs.length);
+    for (const d of blockDocs) docs.push(d);
+    chunks.push(b.bytes);
+    bytes += b.bytes.length;
+    offsets.push(bytes);
+  };
+  const pushRows = (rows: SymRow[]): void => chunkRows(rows, (part) => push(encodeSymbolBlock(part), part.map((r) => r.doc)));
+
+  let fi = 0;
   if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
-    const docs = old.symbolDocs();
-    old.forEachSymbolBlock((b: SymbolBlock) => {
+    const oldDocs = old.symbolDocs();
+    const blocks: { block: SymbolBlock; first: string; base: number; raw: Uint8Array }[] = [];
+    old.forEachSymbolBlock((block, info) => blocks.push({ block, ...info }));
+    for (let bi = 0; bi < blocks.length; bi++) {
+      const { block: b, base, raw } = blocks[bi]!;
+      const nextFirst = blocks[bi + 1]?.first;
+      // Fresh rows sorting before the next block's first name belong here (the first block takes any earlier).
+      let fe = fi;
+      while (fe < freshRows.length && (nextFirst === undefined || freshRows[fe]!.key < nextFirst)) fe++;
+      let clean = fe === fi;
+      for (let r = 0; clean && r < b.names.length; r++) if (remap[b.file[r]!] !== b.file[r]) clean = false;
+      if (clean) {
+        push({ first: b.keys[0]!, bytes: raw }, oldDocs.slice(base, base + b.names.length));
+        continue;
+      }
+      const kept: SymRow[] = [];
       for (let k = 0; k < b.keys.length; k++) {
         for (let r = b.start[k]!; r < b.start[k + 1]!; r++) {
           const file = remap[b.file[r]!];
           if (file === undefined || file < 0) continue;
-          kept.push({
-            key: b.keys[k]!,
-            name: b.names[r]!,
-            file,
-            line: b.line[r]!,
-            endLine: b.endLine[r]!,
-            kind: b.kind[r]!,
-            exported: b.exported[r]!,
-            doc: docs[b.base + r] ?? '',
-          });
+          kept.push({ key: b.keys[k]!, name: b.names[r]!, file, line: b.line[r]!, endLine: b.endLine[r]!, kind: b.kind[r]!, exported: b.exported[r]!, doc: oldDocs[base + r] ?? '' });
         }
       }
-    });
+      pushRows(mergeRows(kept, freshRows.slice(fi, fe)));
+      fi = fe;
+    }
   }
-  // Both lists are sorted (remapping keeps file order), so a linear merge suffices.
-  const rows: SymRow[] = new Array<SymRow>(kept.length + freshRows.length);
+  if (fi < freshRows.length) pushRows(freshRows.slice(fi));
+  const index: SymbolIndex = { first, offsets: Float64Array.from(offsets), bases: Uint32Array.from(bases) };
+  return { index, blocks: Buffer.concat(chunks, bytes), docs };
+}
+
+/** Linear merge of two sorted row lists (remapping keeps file order, so kept rows stay sorted). */
+function mergeRows(a: SymRow[], b: SymRow[]): SymRow[] {
+  if (b.length === 0) return a;
+  const out: SymRow[] = new Array<SymRow>(a.length + b.length);
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < kept.length || j < freshRows.length) {
-    if (j >= freshRows.length || (i < kept.length && compareRows(kept[i]!, freshRows[j]!) <= 0)) rows[k++] = kept[i++]!;
-    else rows[k++] = freshRows[j++]!;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && compareRows(a[i]!, b[j]!) <= 0)) out[k++] = a[i++]!;
+    else out[k++] = b[j++]!;
   }
-
-  const keys: string[] = [];
-  const keyStart: number[] = [];
-  for (let r = 0; r < rows.length; r++) {
-    if (r === 0 || rows[r]!.key !== rows[r - 1]!.key) {
-      keys.push(rows[r]!.key);
-      keyStart.push(r);
-    }
-  }
-  keyStart.push(rows.length);
-  const { index, bytes } = encodeBlocks(keys, (from, to): SymbolBlock => {
-    const lo = keyStart[from]!;
-    const hi = keyStart[to]!;
-    const slice = rows.slice(lo, hi);
-    return {
-      keys: keys.slice(from, to),
-      start: Uint32Array.from(keyStart.slice(from, to + 1), (s) => s - lo),
-      base: lo,
-      names: slice.map((s) => s.name),
-      file: Uint32Array.from(slice, (s) => s.file),
-      line: Uint32Array.from(slice, (s) => s.line),
-      endLine: Uint32Array.from(slice, (s) => s.endLine),
-      kind: Uint8Array.from(slice, (s) => s.kind),
-      exported: Uint8Array.from(slice, (s) => s.exported),
-    };
-  });
-  return { index, blocks: bytes, docs: rows.map((s) => s.doc) };
+  return out;
 }

@@ -68,14 +68,17 @@ export interface BlockIndex {
   offsets: Float64Array;
 }
 
+/** The block index of the symbol table: also where each block's records start globally (for `symDocs`). */
+export interface SymbolIndex extends BlockIndex {
+  bases: Uint32Array;
+}
+
 /** A symbol block (section `symBlocks`): records sorted by lowercased name, then file, then line. */
 export interface SymbolBlock {
   /** Distinct lowercased names. */
   keys: string[];
   /** keys.length + 1 offsets into the records of this block. */
   start: Uint32Array;
-  /** Global number of this block's first record (for `symDocs`). */
-  base: number;
   names: string[];
   file: Uint32Array;
   line: Uint32Array;

@@ -15,7 +15,7 @@ import { IndexReader, indexPathOf } from './reader.js';
 import { walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps, writeIndexFile } from './writeIndex.js';
 import { packr } from '../util/packr.js';
-import type { WorkerReply, WorkerTask } from './worker.js';
+import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -60,6 +60,8 @@ interface OldIndex {
 /** Files per worker task: large enough to amortise messaging, small enough to balance. */
 const BATCH_FILES = 48;
 const BATCH_BYTES = 1 << 20;
+/** Up to this many files to read, the main thread analyses them itself. */
+const INLINE_FILES = 8;
 
 export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
@@ -84,7 +86,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
     });
     const old = prof.span('load-old', () => loadOld(indexPath, opts.onWarning));
 
-    const skippedFiles: { path: string; reason: SkipReason; size: number; mtime: number }[] = walked.skipped.map((s) => ({ ...s, size: 0, mtime: 0 }));
+    const walkSkipped = walked.skipped.map((s) => ({ ...s, size: 0, mtime: 0 }));
     const changes = { added: 0, modified: 0, removed: 0, unchanged: 0 };
     const reuse: { pos: number; id: number }[] = [];
     const keptSkips: { pos: number; reason: SkipReason }[] = [];
@@ -111,7 +113,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       const present = new Set(files.map((f) => f.path));
       for (const p of old.byPath.keys()) if (!present.has(p)) changes.removed++;
     }
-    const skipsNow = [...skippedFiles, ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs }))];
+    const skipsNow = [...walkSkipped, ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs }))];
     if (old && !opts.force && toRead.length === 0 && changes.removed === 0 && sameSkips(old, skipsNow)) {
       const h = old.reader.header;
       const summary = summaryFrom(root, indexPath, true, old.reader.fileCount, h.indexedBytes, h.termCount, h.symbolCount, countParseErrors(old.reader), skipsNow, changes, { hits: 0, misses: 0 }, old.reader.file.fileSize, walked.source, 0, started);
@@ -119,63 +121,28 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       return summary;
     }
 
-    // Files kept from the old index are never read again; the rest go to the pool, which takes their analysis
-    // from the cache when the content hash is known there, and results are assembled in path order.
-    const workers = Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.max(1, Math.ceil(toRead.length / BATCH_FILES))));
-    const assembler = new IndexAssembler(files.length, old?.reader ?? null);
-    const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
-    for (const r of reuse) sources[r.pos] = { old: r.id };
-    for (const k of keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
-    const cacheStats = { hits: 0, misses: 0 };
-    const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
-    let next = 0;
-    let done = 0;
-    const feed = (): void => {
-      while (next < files.length) {
-        const r = sources[next];
-        if (r === undefined) return;
-        const f = files[next]!;
-        if ('old' in r) assembler.add(f.path, r);
-        else if (r.ok) assembler.add(f.path, { fresh: { path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
-        else skippedFiles.push({ path: f.path, reason: r.reason, size: f.size, mtime: f.mtimeMs });
-        sources[next] = undefined;
-        next++;
-      }
-    };
-    feed();
-    if (toRead.length > 0) {
-      const pool = createPool(workerUrl(), workers);
-      const stopPool = addCleanup(() => void pool.destroy());
-      try {
-        await Promise.all(
-          makeBatches(toRead, files).map(async (batch) => {
-            const task: WorkerTask = { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: prof.workerContext(build) };
-            const reply = await pool.run<WorkerTask, WorkerReply>(task);
-            prof.ingest(reply.spans);
-            for (const w of reply.warnings) opts.onWarning?.(w);
-            cacheStats.hits += reply.cacheHits;
-            cacheStats.misses += reply.cacheMisses;
-            for (let k = 0; k < batch.length; k++) sources[batch[k]!] = reply.results[k];
-            done += batch.length;
-            opts.onProgress?.(done, toRead.length);
-            feed();
-          }),
-        );
-      } finally {
-        stopPool();
-        await pool.destroy();
-      }
+    const attempt = (useOld: boolean) =>
+      analyzeAndBuild({
+        opts, root, rules, files,
+        walkSkipped: walked.skipped.map((w) => ({ ...w, size: 0, mtime: 0 })),
+        old: useOld ? old!.reader : null,
+        reuse: useOld ? reuse : [],
+        keptSkips: useOld ? keptSkips : [],
+        toRead: useOld ? toRead : files.map((_, i) => i),
+      });
+    let result: Awaited<ReturnType<typeof analyzeAndBuild>>;
+    try {
+      result = await attempt(old !== null && reuse.length > 0);
+    } catch (err) {
+      // Damage deep in the old index shows only while merging from it: rebuild everything instead.
+      if (!(old !== null && reuse.length > 0 && (err instanceof RangeError || (err instanceof QuarryError && err.code === 'unreadable-index')))) throw err;
+      opts.onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it from the files`);
+      result = await attempt(false);
+    } finally {
+      old?.reader.close();
     }
-    feed();
-    build.end();
-
-    const built = prof.span('encode', () => {
-      try {
-        return assembler.finish();
-      } finally {
-        old?.reader.close();
-      }
-    });
+    const { built, cacheStats, workers } = result;
+    const skippedFiles = result.skippedFiles;
     skippedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const skippedSection = packr.pack({
       paths: skippedFiles.map((s) => s.path),
@@ -207,7 +174,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       return size;
     });
     const parseErrors = built.parseErrors;
-    return summaryFrom(root, indexPath, false, built.fileCount, built.indexedBytes, built.termCount, built.symbolCount, parseErrors, skippedFiles, changes, cacheStats, indexSize, walked.source, toRead.length > 0 ? workers : 0, started);
+    return summaryFrom(root, indexPath, false, built.fileCount, built.indexedBytes, built.termCount, built.symbolCount, parseErrors, skippedFiles, changes, cacheStats, indexSize, walked.source, workers, started);
   } finally {
     unregister();
     release();
@@ -219,6 +186,89 @@ function workerUrl(): URL {
   const here = new URL(import.meta.url);
   if (here.pathname.endsWith('.ts')) return new URL(here.href.replace(/\/src\/index\/indexer\.ts$/, '/dist/src/index/worker.js'));
   return new URL('./worker.js', here);
+}
+
+interface BuildPlan {
+  opts: IndexOptions;
+  root: string;
+  rules: SkipRules;
+  files: WalkedFile[];
+  walkSkipped: { path: string; reason: SkipReason; size: number; mtime: number }[];
+  /** The index to merge kept files from, or null to analyse every file. */
+  old: IndexReader | null;
+  reuse: { pos: number; id: number }[];
+  keptSkips: { pos: number; reason: SkipReason }[];
+  toRead: number[];
+}
+
+/**
+ * Files kept from the old index are never read again; the rest go to the pool (or, when few, are analysed
+ * here), which takes their analysis from the cache when the content hash is known there; results are
+ * assembled in path order as they arrive.
+ */
+async function analyzeAndBuild(plan: BuildPlan) {
+  const { opts, root, rules, files, toRead } = plan;
+  const prof = profiler();
+  const skippedFiles = [...plan.walkSkipped];
+  const workers = toRead.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(toRead.length / BATCH_FILES)));
+  const assembler = new IndexAssembler(files.length, plan.old);
+  const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
+  for (const r of plan.reuse) sources[r.pos] = { old: r.id };
+  for (const k of plan.keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
+  const cacheStats = { hits: 0, misses: 0 };
+  const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
+  let next = 0;
+  let done = 0;
+  const feed = (): void => {
+    while (next < files.length) {
+      const r = sources[next];
+      if (r === undefined) return;
+      const f = files[next]!;
+      if ('old' in r) assembler.add(f.path, r);
+      else if (r.ok) assembler.add(f.path, { fresh: { path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
+      else skippedFiles.push({ path: f.path, reason: r.reason, size: f.size, mtime: f.mtimeMs });
+      sources[next] = undefined;
+      next++;
+    }
+  };
+  const take = (positions: number[], reply: Omit<WorkerReply, 'spans'>): void => {
+    for (const w of reply.warnings) opts.onWarning?.(w);
+    cacheStats.hits += reply.cacheHits;
+    cacheStats.misses += reply.cacheMisses;
+    positions.forEach((pos, k) => (sources[pos] = reply.results[k]));
+    done += positions.length;
+    opts.onProgress?.(done, toRead.length);
+    feed();
+  };
+  try {
+    feed();
+    if (toRead.length > 0 && workers === 0) {
+      // A handful of changed files: starting threads would cost more than analysing them here.
+      const { analyzeBatch } = await import('./analyzeBatch.js');
+      take(toRead, await analyzeBatch({ root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: null }, prof));
+    } else if (toRead.length > 0) {
+      const pool = createPool(workerUrl(), workers);
+      const stopPool = addCleanup(() => void pool.destroy());
+      try {
+        await Promise.all(
+          makeBatches(toRead, files).map(async (batch) => {
+            const task: WorkerTask = { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: prof.workerContext(build) };
+            const reply = await pool.run<WorkerTask, WorkerReply>(task);
+            prof.ingest(reply.spans);
+            take(batch, reply);
+          }),
+        );
+      } finally {
+        stopPool();
+        await pool.destroy();
+      }
+    }
+    feed();
+  } finally {
+    build.end();
+  }
+  const built = prof.span('encode', () => assembler.finish());
+  return { built, skippedFiles, cacheStats, workers };
 }
 
 function checkRoot(root: string): void {

@@ -1,6 +1,6 @@
 // Typed, lazy views of an index file for readers (search, scan, train): each accessor reads only its section.
 import { join } from 'node:path';
-import { IndexFile, isRecord, strings, typed, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock } from './format.js';
+import { IndexFile, isRecord, strings, typed, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
 import { findBlock, findKey, lowerBound } from './blocks.js';
 import { LANGUAGES } from './language.js';
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
@@ -36,6 +36,11 @@ function checkBlockIndex(v: unknown): BlockIndex {
   return { first, offsets };
 }
 
+function checkSymbolIndex(v: unknown): SymbolIndex {
+  const idx = checkBlockIndex(v);
+  return { ...idx, bases: typed((v as Record<string, unknown>).bases, Uint32Array, idx.first.length) };
+}
+
 function checkDictBlock(v: unknown): DictBlock {
   if (!isRecord(v)) throw new Error('expected a dictionary block');
   const terms = strings(v.terms);
@@ -48,11 +53,9 @@ function checkSymbolBlock(v: unknown): SymbolBlock {
   const start = typed(v.start, Uint32Array, keys.length + 1);
   const names = strings(v.names);
   const n = names.length;
-  if (typeof v.base !== 'number') throw new Error('expected a block base');
   return {
     keys,
     start,
-    base: v.base,
     names,
     file: typed(v.file, Uint32Array, n),
     line: typed(v.line, Uint32Array, n),
@@ -169,8 +172,8 @@ export class IndexReader {
     return out;
   }
 
-  private symIndex(): BlockIndex {
-    return this.file.section('symIndex', checkBlockIndex);
+  private symIndex(): SymbolIndex {
+    return this.file.section('symIndex', checkSymbolIndex);
   }
 
   private symBlock(b: number): SymbolBlock {
@@ -198,7 +201,7 @@ export class IndexReader {
             line: block.line[r]!,
             endLine: block.endLine[r]!,
             exported: block.exported[r] === 1,
-            record: block.base + r,
+            record: idx.bases[b]! + r,
           });
           if (out.length >= limit) return out;
         }
@@ -222,7 +225,7 @@ export class IndexReader {
           line: block.line[r]!,
           endLine: block.endLine[r]!,
           exported: block.exported[r] === 1,
-          record: block.base + r,
+          record: idx.bases[b]! + r,
         });
       }
     }
@@ -244,13 +247,13 @@ export class IndexReader {
     return this.file.bytes('postings');
   }
 
-  /** Every symbol block in name order. */
-  forEachSymbolBlock(fn: (block: SymbolBlock) => void): void {
+  /** Every symbol block in name order, with its first key, global record base and raw bytes. */
+  forEachSymbolBlock(fn: (block: SymbolBlock, info: { first: string; base: number; raw: Uint8Array }) => void): void {
     const idx = this.symIndex();
     const all = this.file.bytes('symBlocks');
     for (let b = 0; b < idx.first.length; b++) {
-      const off = idx.offsets[b]!;
-      fn(this.file.decodeBytes(all.subarray(off, idx.offsets[b + 1]!), checkSymbolBlock, 'symBlocks'));
+      const raw = all.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
+      fn(this.file.decodeBytes(raw, checkSymbolBlock, 'symBlocks'), { first: idx.first[b]!, base: idx.bases[b]!, raw });
     }
   }
 

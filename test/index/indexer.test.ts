@@ -14,11 +14,16 @@ function addIgnored(root: string): void {
   writeFileSync(join(root, 'debug.log'), 'debug output mentions loadConfig\n');
 }
 
-/** Every section of the index as hex, keyed by name (the header's time stamp left out). */
-function sectionsOf(root: string): Record<string, string> {
+/**
+ * Every section of the index as hex, keyed by name; the symbol table (whose block boundaries depend on the
+ * update history) as its list of records with docs instead.
+ */
+function sectionsOf(root: string): Record<string, unknown> {
   const r = new IndexReader(indexPathOf(root));
-  const out: Record<string, string> = {};
-  for (const name of Object.keys(r.header.sections)) out[name] = r.file.bytes(name).toString('hex');
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(r.header.sections)) if (!name.startsWith('sym')) out[name] = r.file.bytes(name).toString('hex');
+  const docs = r.symbolDocs();
+  out.symbols = r.allSymbols().map((s) => ({ ...s, record: undefined, doc: docs[s.record] }));
   r.close();
   return out;
 }
@@ -154,12 +159,12 @@ describe('quarry index', () => {
     };
     const words = ['alpha', 'betaGamma', 'delta_epsilon', 'zetaEta', 'theta', 'iotaKappa', 'lambda', 'HTTPServer'];
     const body = () =>
-      Array.from({ length: 1 + rand(6) }, () => `/** ${words[rand(8)]} doc. */\nexport function ${words[rand(8)]}${rand(50)}() { return ${words[rand(8)]}; }\n`).join('');
-    for (let i = 0; i < 30; i++) writeFileSync(join(root, `f${String(i).padStart(2, '0')}.ts`), body());
+      Array.from({ length: 1 + rand(12) }, () => `/** ${words[rand(8)]} doc. */\nexport function ${words[rand(8)]}${rand(90)}() { return ${words[rand(8)]}; }\n`).join('');
+    for (let i = 0; i < 60; i++) writeFileSync(join(root, `f${String(i).padStart(2, '0')}.ts`), body());
     await runIndex({ root, cacheDir, workers: 2 });
     for (let round = 0; round < 6; round++) {
       for (let k = 0; k < 5; k++) {
-        const name = join(root, `f${String(rand(40)).padStart(2, '0')}.ts`);
+        const name = join(root, `f${String(rand(70)).padStart(2, '0')}.ts`);
         if (rand(4) === 0 && existsSync(name)) unlinkSync(name);
         else {
           writeFileSync(name, body());
@@ -168,6 +173,7 @@ describe('quarry index', () => {
       }
       const inc = await runIndex({ root, cacheDir, workers: 2 });
       expect(inc.upToDate).toBe(false);
+      expect(inc.symbols).toBeGreaterThan(200);
       const incremental = sectionsOf(root);
       await runIndex({ root, cacheDir: null, workers: 2, force: true });
       expect(sectionsOf(root)).toEqual(incremental);

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import runTask from '../../src/index/worker.js';
+
 import { DEFAULT_SKIP_RULES } from '../../src/index/analyze.js';
 import { BIN, tempDir } from '../helpers.js';
 

@@ -1,0 +1,119 @@
+// Reads a batch of files, applies the skip rules, and returns each file's analysis, from the cache when its
+// content hash is known there. Runs in the index pool's worker threads (worker.ts), or inline for a few files.
+import { readFileSync, statSync } from 'node:fs';
+import { errnoCode } from '../util/errors.js';
+import { openCache, type Cache } from '../cache/cache.js';
+import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
+import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult } from './analysis.js';
+import { analyzeText, classify, contentHash, type SkipRules } from './analyze.js';
+import { languageOf } from './language.js';
+
+export interface WorkerTask {
+  root: string;
+  paths: string[];
+  rules: SkipRules;
+  /** null: no cache (e.g. --no-cache). */
+  cacheDir: string | null;
+  profile: WorkerProfilerContext | null;
+}
+
+export interface WorkerReply {
+  results: FileResult[];
+  spans: SpanLine[];
+  warnings: string[];
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+let cache: Promise<Cache | null> | undefined;
+let cacheDirOpened: string | null = null;
+const warnings: string[] = [];
+
+function cacheFor(dir: string | null): Promise<Cache | null> {
+  if (dir === null) return Promise.resolve(null);
+  if (cache === undefined || cacheDirOpened !== dir) {
+    cacheDirOpened = dir;
+    cache = openCache({ dir, onWarning: (m) => warnings.push(m) }).catch((err: unknown) => {
+      warnings.push(`cache unavailable: ${String(err)}`);
+      return null;
+    });
+  }
+  return cache;
+}
+
+type Pending = { index: number; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number };
+
+export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Omit<WorkerReply, 'spans'>> {
+  const batch = prof.start('analyze-batch', { files: task.paths.length });
+  const results: FileResult[] = new Array<FileResult>(task.paths.length);
+  const pending: Pending[] = [];
+  const read = prof.start('read', undefined, batch);
+  let bytes = 0;
+  for (let i = 0; i < task.paths.length; i++) {
+    const rel = task.paths[i]!;
+    const abs = `${task.root}/${rel}`;
+    let buf: Buffer;
+    let size: number;
+    let mtimeMs: number;
+    try {
+      const st = statSync(abs);
+      if (!st.isFile()) {
+        results[i] = { ok: false, reason: 'not-a-file' };
+        continue;
+      }
+      size = st.size;
+      mtimeMs = st.mtimeMs;
+      if (size > task.rules.maxFileBytes) {
+        results[i] = { ok: false, reason: 'too-large' };
+        continue;
+      }
+      buf = readFileSync(abs);
+    } catch (err) {
+      const code = errnoCode(err);
+      results[i] = { ok: false, reason: code === 'ENOENT' ? 'vanished' : code === 'EISDIR' ? 'not-a-file' : 'unreadable', detail: code ?? String(err) };
+      continue;
+    }
+    bytes += buf.length;
+    const { reason, lines } = classify(buf, task.rules);
+    if (reason) {
+      results[i] = { ok: false, reason };
+      continue;
+    }
+    pending.push({ index: i, buf, hash: contentHash(buf), size, mtimeMs, lines });
+  }
+  read.set('bytes', bytes);
+  read.end();
+
+  const store = await cacheFor(task.cacheDir);
+  let hits = 0;
+  let misses = 0;
+  const cached: (FileAnalysis | undefined)[] = store
+    ? await prof.span('cache-get', () => store.getMany<FileAnalysis>(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, pending.map((p) => p.hash)), undefined, batch)
+    : [];
+  const fresh: { hash: string; value: FileAnalysis }[] = [];
+  const parse = prof.start('tokenize-parse', undefined, batch);
+  for (let k = 0; k < pending.length; k++) {
+    const p = pending[k]!;
+    let analysis = cached[k];
+    const hit = analysis !== undefined;
+    if (!analysis) {
+      analysis = analyzeText(p.buf.toString('utf8'), languageOf(task.paths[p.index]!), p.lines);
+      fresh.push({ hash: p.hash, value: analysis });
+      misses++;
+    } else hits++;
+    results[p.index] = { ok: true, hash: p.hash, size: p.size, mtimeMs: p.mtimeMs, analysis, cached: hit };
+  }
+  parse.set('parsed', fresh.length);
+  parse.end();
+  if (store && fresh.length > 0) await prof.span('cache-set', () => store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh), undefined, batch);
+  batch.set('cache_hits', hits);
+  batch.set('cache_misses', misses);
+  if (store) {
+    const st = store.stats();
+    batch.set('cache_bytes_read', st.bytesRead);
+    batch.set('cache_bytes_written', st.bytesWritten);
+    batch.set('cache_errors', st.errors);
+  }
+  batch.end();
+  return { results, warnings: warnings.splice(0), cacheHits: hits, cacheMisses: misses };
+}
