@@ -56,14 +56,25 @@ type Comment = { type: string; value: string; start: number; end: number };
 
 /** Parses `code`; never throws: a file babel cannot parse comes back with `error` set and no symbols. */
 export function parseSource(code: string, lang: Language): ParseResult {
-  let ast: { program: Node; comments?: Comment[]; errors?: { message: string }[] };
+  type Ast = { program: Node; comments?: Comment[]; errors?: { message: string }[] };
+  let fast: Ast | undefined;
+  if (lang === 'js') {
+    // Most .js files hold no JSX, and babel is ~13% faster without the plugin: try that first.
+    try {
+      fast = parse(code, options(['decorators-legacy'])) as unknown as Ast;
+      if (fast.errors?.length) fast = undefined;
+    } catch {
+      fast = undefined;
+    }
+  }
+  let ast: Ast;
   try {
-    ast = parse(code, options(pluginsFor(lang))) as unknown as typeof ast;
+    ast = fast ?? (parse(code, options(pluginsFor(lang))) as unknown as Ast);
   } catch (first) {
     if (lang !== 'js') return { symbols: [], imports: [], exports: [], docText: '', error: (first as Error).message };
     try {
       // Plain JS that is not JSX can still trip the jsx plugin (`a < b > c`); and Flow-typed sources exist.
-      ast = parse(code, options(['flow'])) as unknown as typeof ast;
+      ast = parse(code, options(['flow'])) as unknown as Ast;
     } catch {
       return { symbols: [], imports: [], exports: [], docText: '', error: (first as Error).message };
     }
@@ -94,6 +105,8 @@ class Collector {
   ) {}
 
   visit(node: Node, parent: Node | null): void {
+    // Leaves and type annotations hold nothing this collector wants; skipping them halves the walk.
+    if (SKIPPED.has(node.type)) return;
     this.enter(node, parent);
     for (const key of childKeys(node)) {
       const value = node[key];
@@ -265,6 +278,17 @@ class Collector {
     }
   }
 }
+
+/** Node types whose subtrees hold no definitions, imports or exports worth collecting. */
+const SKIPPED = new Set([
+  'Identifier', 'StringLiteral', 'NumericLiteral', 'BooleanLiteral', 'NullLiteral', 'RegExpLiteral', 'BigIntLiteral',
+  'TemplateElement', 'ThisExpression', 'Super', 'EmptyStatement', 'DebuggerStatement', 'JSXText', 'JSXIdentifier',
+  'TSTypeAnnotation', 'TSTypeParameterInstantiation', 'TSTypeParameterDeclaration', 'TSTypeReference', 'TSTypeQuery',
+  'TSLiteralType', 'TSUnionType', 'TSIntersectionType', 'TSArrayType', 'TSTupleType', 'TSFunctionType',
+  'TSStringKeyword', 'TSNumberKeyword', 'TSBooleanKeyword', 'TSAnyKeyword', 'TSUnknownKeyword', 'TSVoidKeyword',
+  'TSUndefinedKeyword', 'TSNullKeyword', 'TSNeverKeyword', 'TSObjectKeyword', 'TSSymbolKeyword', 'TSBigIntKeyword',
+  'TSIndexedAccessType', 'TSConditionalType', 'TSMappedType', 'TSTypeOperator', 'TSTypePredicate',
+]);
 
 /** Keys that can hold child nodes, per node type: babel gives every node of a type the same keys. */
 const CHILD_KEYS = new Map<string, string[]>();

@@ -52,82 +52,112 @@ function cls(c: number): Cls {
   return Cls.Other;
 }
 
+/** Scratch space for part boundaries: [start, end) pairs. A word has at most MAX_TERM characters. */
+const PARTS = new Int32Array(MAX_TERM * 2 + 2);
+
 /**
- * The parts of an identifier, lowercased, in order: `parseHTTPResponse` → parse, http, response;
- * `snake_case` → snake, case; `base64Url` → base, 64, url. Letters and digits split; one-character parts are dropped.
- * Returns an empty array when the word is a single part (the word itself is the only term).
+ * Finds the parts of the identifier text[from, to) into PARTS and returns how many: camelCase, acronyms
+ * (`HTTPServer` → HTTP, Server), letters/digits, `_`. One-character parts are dropped; a word that is a single
+ * part has no parts (0).
  */
-export function splitIdentifier(word: string, lower = true): string[] {
-  const parts: string[] = [];
-  const n = word.length;
+function splitRanges(text: string, from: number, to: number): number {
+  let count = 0;
   let start = -1;
   let prev = Cls.Sep;
-  const push = (end: number): void => {
-    if (start >= 0 && end - start >= MIN_TERM) parts.push(lower ? word.slice(start, end).toLowerCase() : word.slice(start, end));
-    start = -1;
-  };
-  for (let i = 0; i < n; i++) {
-    const c = cls(word.charCodeAt(i));
+  for (let i = from; i < to; i++) {
+    const c = cls(text.charCodeAt(i));
     if (c === Cls.Sep) {
-      push(i);
+      if (start >= 0 && i - start >= MIN_TERM) (PARTS[count * 2] = start), (PARTS[count * 2 + 1] = i), count++;
+      start = -1;
       prev = Cls.Sep;
       continue;
     }
     if (start < 0) {
       start = i;
     } else if (c !== prev) {
-      if (c === Cls.Upper && prev === Cls.Lower) push(i), (start = i);
-      else if (c === Cls.Lower && prev === Cls.Upper && i - start > 1) {
-        // "HTTPServer": the last capital starts the next part.
-        push(i - 1);
-        start = i - 1;
-      } else if (c === Cls.Digit || prev === Cls.Digit) push(i), (start = i);
-      else if (c === Cls.Other || prev === Cls.Other) {
-        // non-ASCII letters stay glued to their neighbours
+      let cut = -1;
+      if (c === Cls.Upper && prev === Cls.Lower) cut = i;
+      // "HTTPServer": the last capital starts the next part.
+      else if (c === Cls.Lower && prev === Cls.Upper && i - start > 1) cut = i - 1;
+      else if (c === Cls.Digit || prev === Cls.Digit) cut = i;
+      // Non-ASCII letters stay glued to their neighbours.
+      if (cut >= 0) {
+        if (cut - start >= MIN_TERM) (PARTS[count * 2] = start), (PARTS[count * 2 + 1] = cut), count++;
+        start = cut;
       }
     }
     prev = c;
   }
-  push(n);
-  if (parts.length === 1 && parts[0] === (lower ? word.toLowerCase() : word)) return [];
+  if (start >= 0 && to - start >= MIN_TERM) (PARTS[count * 2] = start), (PARTS[count * 2 + 1] = to), count++;
+  if (count === 1 && PARTS[0] === from && PARTS[1] === to) return 0;
+  return count;
+}
+
+/**
+ * The parts of an identifier, lowercased unless `lower` is false, in order: `parseHTTPResponse` → parse, http,
+ * response; `snake_case` → snake, case; `base64Url` → base, 64, url. Empty when the word is a single part.
+ */
+export function splitIdentifier(word: string, lower = true): string[] {
+  if (word.length > MAX_TERM) return [];
+  const n = splitRanges(word, 0, word.length);
+  const parts: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const part = word.slice(PARTS[k * 2]!, PARTS[k * 2 + 1]!);
+    parts.push(lower ? part.toLowerCase() : part);
+  }
   return parts;
 }
 
 /** Counts of terms for one field of one file. */
 export type TermCounts = Map<string, number>;
 
-/** Adds every term of `text` (words and their parts) to `counts`; returns the number of tokens added. */
+/**
+ * Adds every term of `text` (words and their parts) to `counts`; returns the number of tokens added.
+ * The hot loop of indexing: no per-word closures. Each term is sliced from `text` and then lowercased: slicing
+ * a lowercased copy of the whole text instead hits a V8 slow path (measured 300× slower on eslint's sources).
+ */
 export function addTerms(text: string, counts: TermCounts): number {
+  const n = text.length;
   let tokens = 0;
-  forEachWord(text, (start, end) => {
-    const len = end - start;
-    if (len < MIN_TERM || len > MAX_TERM) return;
-    const word = text.slice(start, end);
-    const lower = word.toLowerCase();
-    counts.set(lower, (counts.get(lower) ?? 0) + 1);
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 ? WORD[c] === 0 : !isWordAt(text, c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    // Track on the way whether the word has an inner boundary (underscore, case or letter/digit change).
+    let prev = cls(c);
+    let boundary = false;
+    i++;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d < 128 ? WORD[d] === 0 : !isWordAt(text, d)) break;
+      if (!boundary) {
+        const k = cls(d);
+        if (k === Cls.Sep || (k !== prev && !(prev === Cls.Upper && (k === Cls.Upper || (k === Cls.Lower && i === start + 1))))) boundary = true;
+        prev = k;
+      }
+      i++;
+    }
+    const len = i - start;
+    if (len < MIN_TERM || len > MAX_TERM) continue;
+    const word = text.slice(start, i).toLowerCase();
+    counts.set(word, (counts.get(word) ?? 0) + 1);
     tokens++;
-    if (hasInnerBoundary(word)) {
-      for (const part of splitIdentifier(word)) {
+    if (boundary || cls(c) === Cls.Sep) {
+      const parts = splitRanges(text, start, i);
+      for (let k = 0; k < parts; k++) {
+        const ps = PARTS[k * 2]!;
+        const pe = PARTS[k * 2 + 1]!;
+        const part = text.slice(ps, pe).toLowerCase();
         counts.set(part, (counts.get(part) ?? 0) + 1);
         tokens++;
       }
     }
-  });
-  return tokens;
-}
-
-/** Cheap pre-check: does the word have an underscore, a case change or a letter/digit change inside? */
-function hasInnerBoundary(word: string): boolean {
-  let prev = cls(word.charCodeAt(0));
-  for (let i = 1; i < word.length; i++) {
-    const c = cls(word.charCodeAt(i));
-    if (c !== prev && !(prev === Cls.Upper && c === Cls.Upper)) {
-      if (!(prev === Cls.Upper && c === Cls.Lower && i === 1)) return true;
-    }
-    if (c === Cls.Sep) return true;
-    prev = c;
   }
-  return false;
+  return tokens;
 }
 
 /** The terms a query word is looked up by: the lowercased word (its parts are matched by the index). */
