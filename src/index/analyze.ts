@@ -9,7 +9,7 @@ import type { FileAnalysis, SkipReason } from './analysis.js';
 export interface SkipRules {
   /** Files larger than this are skipped as too large. @default 2 MiB */
   maxFileBytes: number;
-  /** A file with a line longer than this is minified or generated. @default 4000 */
+  /** Lines longer than this are minified code; a file is skipped when they hold most of its bytes. @default 4000 */
   maxLineChars: number;
   /** A file (over 2 KiB) whose average line is longer than this is minified. @default 300 */
   maxAvgLineChars: number;
@@ -22,18 +22,23 @@ export function contentHash(buf: Buffer): string {
   return cryptoHash('sha1', buf, 'hex');
 }
 
-/** Why these bytes are not source, or null when they are. Also returns the line count. */
+/**
+ * Why these bytes are not source, or null when they are; also the line count. Minified or generated code is
+ * told by its lines: an average over `maxAvgLineChars`, or lines over `maxLineChars` holding most of the bytes
+ * (a readable file with one long line, say an inlined data URL, is still indexed).
+ */
 export function classify(buf: Buffer, rules: SkipRules): { reason: SkipReason | null; lines: number } {
   if (buf.length > rules.maxFileBytes) return { reason: 'too-large', lines: 0 };
   if (buf.indexOf(0) !== -1) return { reason: 'binary', lines: 0 };
   if (!isUtf8(buf)) return { reason: 'invalid-utf8', lines: 0 };
   let lines = 0;
-  let longest = 0;
+  let longBytes = 0;
   let pos = 0;
   for (;;) {
     const nl = buf.indexOf(10, pos);
     const end = nl === -1 ? buf.length : nl;
-    if (end - pos > longest) longest = end - pos;
+    // Byte lengths overestimate characters for non-ASCII text, which only matters near the limits.
+    if (end - pos > rules.maxLineChars) longBytes += end - pos;
     if (nl === -1) {
       if (end > pos) lines++;
       break;
@@ -41,8 +46,7 @@ export function classify(buf: Buffer, rules: SkipRules): { reason: SkipReason | 
     lines++;
     pos = nl + 1;
   }
-  // Byte lengths overestimate characters for non-ASCII text, which only matters near the limits.
-  if (longest > rules.maxLineChars) return { reason: 'minified', lines };
+  if (longBytes * 2 > buf.length) return { reason: 'minified', lines };
   if (buf.length > 2048 && lines > 0 && buf.length / lines > rules.maxAvgLineChars) return { reason: 'minified', lines };
   return { reason: null, lines };
 }

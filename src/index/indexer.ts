@@ -105,16 +105,15 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
         keptSkips.push({ pos: i, reason: sk.reason });
         continue;
       }
-      if (id !== undefined) changes.modified++;
-      else changes.added++;
       toRead.push(i);
     }
     if (old) {
       const present = new Set(files.map((f) => f.path));
       for (const p of old.byPath.keys()) if (!present.has(p)) changes.removed++;
     }
+    const readable = toRead.length;
     const skipsNow = [...walkSkipped, ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs }))];
-    if (old && !opts.force && toRead.length === 0 && changes.removed === 0 && sameSkips(old, skipsNow)) {
+    if (old && !opts.force && readable === 0 && changes.removed === 0 && sameSkips(old, skipsNow)) {
       const h = old.reader.header;
       const summary = summaryFrom(root, indexPath, true, old.reader.fileCount, h.indexedBytes, h.termCount, h.symbolCount, countParseErrors(old.reader), skipsNow, changes, { hits: 0, misses: 0 }, old.reader.file.fileSize, walked.source, 0, started);
       old.reader.close();
@@ -142,6 +141,13 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       old?.reader.close();
     }
     const { built, cacheStats, workers } = result;
+    // What changed, counted on what was indexed: a new file that turned out minified was not added.
+    for (const path of result.freshPaths) {
+      if (old?.byPath.has(path)) changes.modified++;
+      else changes.added++;
+    }
+    changes.unchanged = built.fileCount - changes.added - changes.modified;
+    changes.removed = (old?.byPath.size ?? 0) - changes.unchanged - changes.modified;
     const skippedFiles = result.skippedFiles;
     skippedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const skippedSection = packr.pack({
@@ -210,6 +216,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
   const skippedFiles = [...plan.walkSkipped];
+  const freshPaths: string[] = [];
   const workers = toRead.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(toRead.length / BATCH_FILES)));
   const assembler = new IndexAssembler(files.length, plan.old);
   const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
@@ -225,7 +232,10 @@ async function analyzeAndBuild(plan: BuildPlan) {
       if (r === undefined) return;
       const f = files[next]!;
       if ('old' in r) assembler.add(f.path, r);
-      else if (r.ok) assembler.add(f.path, { fresh: { path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
+      else if (r.ok) {
+        assembler.add(f.path, { fresh: { path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
+        freshPaths.push(f.path);
+      }
       else skippedFiles.push({ path: f.path, reason: r.reason, size: f.size, mtime: f.mtimeMs });
       sources[next] = undefined;
       next++;
@@ -268,7 +278,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
     build.end();
   }
   const built = prof.span('encode', () => assembler.finish());
-  return { built, skippedFiles, cacheStats, workers };
+  return { built, skippedFiles, cacheStats, workers, freshPaths };
 }
 
 function checkRoot(root: string): void {

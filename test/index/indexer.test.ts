@@ -85,17 +85,21 @@ describe('quarry index', () => {
     r.close();
   });
 
-  it('skips binary, invalid UTF-8, huge and minified files, counting each reason', async () => {
+  it('skips binary, invalid UTF-8, huge (50 MB, and a 5 MB single line) and minified files, counting each reason', async () => {
     const root = tempDir();
     writeFileSync(join(root, 'ok.ts'), 'export const fine = 1;\n');
     writeFileSync(join(root, 'nul.js'), Buffer.from('const a = 1;\0\0binary'));
     writeFileSync(join(root, 'latin1.js'), Buffer.from([0x63, 0x6f, 0x6e, 0x73, 0x74, 0x20, 0xe9, 0xff, 0x0a]));
     writeFileSync(join(root, 'huge.js'), Buffer.alloc(50 * 1024 * 1024, 'a\n'));
     writeFileSync(join(root, 'bundle.min.js'), `var a=${'x+'.repeat(400_000)}1;`);
+    writeFileSync(join(root, 'huge-line.js'), `var a=${'x+'.repeat(2_500_000)}1;`);
+    // Readable code with one long line (an inlined data URL, say) is still source.
+    writeFileSync(join(root, 'one-long-line.ts'), `${'export const ok = 1;\n'.repeat(2000)}export const data = '${'A'.repeat(10_000)}';\n`);
     const s = await runIndex(opts(root));
-    expect(s.files).toBe(1);
-    expect(s.skipped).toEqual({ binary: 1, 'invalid-utf8': 1, 'too-large': 1, minified: 1 });
-    expect(s.skippedFiles.map((f) => f.path).sort()).toEqual(['bundle.min.js', 'huge.js', 'latin1.js', 'nul.js']);
+    expect(s.files).toBe(2);
+    expect(s.changes.added).toBe(2);
+    expect(s.skipped).toEqual({ binary: 1, 'invalid-utf8': 1, 'too-large': 2, minified: 1 });
+    expect(s.skippedFiles.map((f) => f.path).sort()).toEqual(['bundle.min.js', 'huge-line.js', 'huge.js', 'latin1.js', 'nul.js']);
   });
 
   it('does not follow symlinks (a loop is harmless) and reports them', async () => {
