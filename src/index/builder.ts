@@ -39,20 +39,6 @@ const MASK_PATH = 1;
 const MASK_SYM = 2;
 const MASK_DOC = 4;
 
-/** A growable Uint32Array. */
-class U32 {
-  data = new Uint32Array(1 << 12);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
 interface SymRow {
   key: string;
   name: string;
@@ -68,11 +54,9 @@ interface SymRow {
 class FreshPostings {
   readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
-  readonly pTerm = new U32();
-  readonly pDoc = new U32();
-  readonly pBody = new U32();
-  /** path (8 bits) | sym (12 bits) << 8 | doc (12 bits) << 20, each saturated. */
-  readonly pOther = new U32();
+  /** 4 numbers per posting: term id, doc, body tf, other tfs (path 8 bits | sym 12 bits << 8 | doc 12 bits << 20). */
+  data = new Uint32Array(1 << 16);
+  count = 0;
 
   add(term: string, doc: number, body: number, path: number, sym: number, docTf: number): void {
     let tid = this.termIds.get(term);
@@ -81,10 +65,18 @@ class FreshPostings {
       this.termIds.set(term, tid);
       this.terms.push(term);
     }
-    this.pTerm.push(tid);
-    this.pDoc.push(doc);
-    this.pBody.push(body);
-    this.pOther.push(Math.min(path, 0xff) | (Math.min(sym, 0xfff) << 8) | (Math.min(docTf, 0xfff) << 20));
+    let o = this.count * 4;
+    if (o + 4 > this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    const d = this.data;
+    d[o++] = tid;
+    d[o++] = doc;
+    d[o++] = body;
+    d[o] = Math.min(path, 0xff) | (Math.min(sym, 0xfff) << 8) | (Math.min(docTf, 0xfff) << 20);
+    this.count++;
   }
 
   /** Terms in sorted order, and for each the range of its postings in `perm` (docs ascending: added in order). */
@@ -93,14 +85,14 @@ class FreshPostings {
     const order = Uint32Array.from(terms.keys()).sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
     const rank = new Uint32Array(terms.length);
     for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
-    const count = this.pTerm.length;
-    const pTerm = this.pTerm.data;
+    const count = this.count;
+    const d = this.data;
     const starts = new Uint32Array(terms.length + 1);
-    for (let i = 0; i < count; i++) starts[rank[pTerm[i]!]! + 1]!++;
+    for (let i = 0; i < count; i++) starts[rank[d[i * 4]!]! + 1]!++;
     for (let r = 0; r < terms.length; r++) starts[r + 1]! += starts[r]!;
     const cursor = starts.slice(0, terms.length);
     const perm = new Uint32Array(count);
-    for (let i = 0; i < count; i++) perm[cursor[rank[pTerm[i]!]!]!++] = i;
+    for (let i = 0; i < count; i++) perm[cursor[rank[d[i * 4]!]!]!++] = i;
     return { sorted: Array.from(order, (i) => terms[i]!), starts, perm };
   }
 }
@@ -289,23 +281,22 @@ export class IndexAssembler {
 function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: FreshPostings) {
   const g = fresh.group();
   const oldPostings = old && old.fileCount > 0 ? old.postingsBytes() : Buffer.alloc(0);
-  const out = new PostingsWriter(Math.max(1 << 16, oldPostings.length + fresh.pTerm.length * 3));
+  const out = new PostingsWriter(Math.max(1 << 16, oldPostings.length + fresh.count * 3));
   const terms: string[] = [];
   const dfs: number[] = [];
   const offsets: number[] = [];
-  const pDoc = fresh.pDoc.data;
-  const pBody = fresh.pBody.data;
-  const pOther = fresh.pOther.data;
+  const fd = fresh.data;
   let fi = 0; // next fresh term (sorted)
 
   /** Writes fresh postings k in [from, to) whose doc is below `limit`; returns where it stopped. */
   const writeFresh = (from: number, to: number, limit: number): number => {
     let k = from;
     for (; k < to; k++) {
-      const i = g.perm[k]!;
-      if (pDoc[i]! >= limit) break;
-      const other = pOther[i]!;
-      out.add(pDoc[i]!, pBody[i]!, other & 0xff, (other >>> 8) & 0xfff, other >>> 20);
+      const i = g.perm[k]! * 4;
+      const doc = fd[i + 1]!;
+      if (doc >= limit) break;
+      const other = fd[i + 3]!;
+      out.add(doc, fd[i + 2]!, other & 0xff, (other >>> 8) & 0xfff, other >>> 20);
     }
     return k;
   };
