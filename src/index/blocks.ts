@@ -1,23 +1,6 @@
-// Sorted key tables split into blocks with a small block index: a lookup decodes the index and one block.
-import { packr } from '../util/packr.js';
-import { BLOCK_SIZE, type BlockIndex } from './format.js';
-
-/** Encodes blocks of BLOCK_SIZE sorted keys; `makeBlock(from, to)` builds the block for keys[from, to). */
-export function encodeBlocks(keys: string[], makeBlock: (from: number, to: number) => unknown): { index: BlockIndex; bytes: Buffer } {
-  const first: string[] = [];
-  const chunks: Buffer[] = [];
-  const offsets: number[] = [0];
-  let total = 0;
-  for (let from = 0; from < keys.length; from += BLOCK_SIZE) {
-    const to = Math.min(keys.length, from + BLOCK_SIZE);
-    first.push(keys[from]!);
-    const bytes = packr.pack(makeBlock(from, to));
-    chunks.push(bytes);
-    total += bytes.length;
-    offsets.push(total);
-  }
-  return { index: { first, offsets: Float64Array.from(offsets) }, bytes: Buffer.concat(chunks, total) };
-}
+// Lookups in sorted key tables split into blocks with a small block index: a lookup decodes the index and one
+// block. (The writer side, encodeBlocks, lives in builder.ts: readers must not load msgpackr's packer.)
+import type { BlockIndex } from './format.js';
 
 /** The block that would hold `key`: the last block whose first key is ≤ key, or -1. */
 export function findBlock(index: BlockIndex, key: string): number {

@@ -6,10 +6,9 @@ import { profiler } from '../profile/profiler.js';
 import { addTerms } from './tokenize.js';
 import { LANGUAGES, type Language } from './language.js';
 import { SYMBOL_KINDS } from './symbolKinds.js';
-import { encodeBlocks } from './blocks.js';
 import { ByteReader, ByteWriter } from './varint.js';
 import type { FileAnalysis } from './analysis.js';
-import { BLOCK_SIZE, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
+import { BLOCK_SIZE, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
 import type { IndexReader } from './reader.js';
 
 export interface IndexedDoc {
@@ -95,6 +94,23 @@ class FreshPostings {
     for (let i = 0; i < count; i++) perm[cursor[rank[d[i * 4]!]!]!++] = i;
     return { sorted: Array.from(order, (i) => terms[i]!), starts, perm };
   }
+}
+
+/** Encodes blocks of BLOCK_SIZE sorted keys; `makeBlock(from, to)` builds the block for keys[from, to). */
+export function encodeBlocks(keys: string[], makeBlock: (from: number, to: number) => unknown): { index: BlockIndex; bytes: Buffer } {
+  const first: string[] = [];
+  const chunks: Buffer[] = [];
+  const offsets: number[] = [0];
+  let total = 0;
+  for (let from = 0; from < keys.length; from += BLOCK_SIZE) {
+    const to = Math.min(keys.length, from + BLOCK_SIZE);
+    first.push(keys[from]!);
+    const bytes = packr.pack(makeBlock(from, to));
+    chunks.push(bytes);
+    total += bytes.length;
+    offsets.push(total);
+  }
+  return { index: { first, offsets: Float64Array.from(offsets) }, bytes: Buffer.concat(chunks, total) };
 }
 
 /** Writes one term's postings: varint(docDelta*8 + mask), varint(body tf), then the masked fields' tfs. */

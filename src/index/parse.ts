@@ -137,16 +137,10 @@ class Collector {
         if (node.id) this.add(node.id, 'class', node, node, false);
         break;
       case 'TSInterfaceDeclaration':
-        this.add(node.id, 'interface', node, docAnchor, exported);
-        break;
       case 'TSTypeAliasDeclaration':
-        this.add(node.id, 'type', node, docAnchor, exported);
-        break;
       case 'TSEnumDeclaration':
-        this.add(node.id, 'enum', node, docAnchor, exported);
-        break;
       case 'TSModuleDeclaration':
-        this.add(node.id, 'namespace', node, docAnchor, exported);
+        this.add(node.id, TS_DECLARATION_KINDS[node.type]!, node, docAnchor, exported);
         break;
       case 'ClassMethod':
       case 'ClassPrivateMethod':
@@ -278,6 +272,13 @@ class Collector {
     }
   }
 }
+
+const TS_DECLARATION_KINDS: Record<string, SymbolKind> = {
+  TSInterfaceDeclaration: 'interface',
+  TSTypeAliasDeclaration: 'type',
+  TSEnumDeclaration: 'enum',
+  TSModuleDeclaration: 'namespace',
+};
 
 /** Node types whose subtrees hold no definitions, imports or exports worth collecting. */
 const SKIPPED = new Set([

@@ -29,6 +29,19 @@ export interface SymbolHit {
   record: number;
 }
 
+/** Record `r` of a symbol block whose first record is global record `base`. */
+function symbolHit(block: SymbolBlock, r: number, base: number): SymbolHit {
+  return {
+    name: block.names[r]!,
+    kind: SYMBOL_KINDS[block.kind[r]!] ?? 'variable',
+    file: block.file[r]!,
+    line: block.line[r]!,
+    endLine: block.endLine[r]!,
+    exported: block.exported[r] === 1,
+    record: base + r,
+  };
+}
+
 function checkBlockIndex(v: unknown): BlockIndex {
   if (!isRecord(v)) throw new Error('expected a block index');
   const first = strings(v.first);
@@ -140,9 +153,13 @@ export class IndexReader {
   }
 
   private dictBlock(b: number): DictBlock {
-    const idx = this.dictIndex();
+    return this.blockAt('dictBlocks', this.dictIndex(), b, checkDictBlock);
+  }
+
+  /** Block `b` of a blocked section, read and checked on its own. */
+  private blockAt<T>(section: string, idx: BlockIndex, b: number, check: (v: unknown) => T): T {
     const off = idx.offsets[b]!;
-    return this.file.block('dictBlocks', off, idx.offsets[b + 1]! - off, checkDictBlock);
+    return this.file.block(section, off, idx.offsets[b + 1]! - off, check);
   }
 
   /** The postings of `term` (already lowercased), or null. */
@@ -156,30 +173,12 @@ export class IndexReader {
     return { term, df: block.df[k]!, postings: this.file.bytes('postings', from, block.post[k + 1]! - from) };
   }
 
-  /** Terms starting with `prefix`, at most `limit`. */
-  termsWithPrefix(prefix: string, limit: number): string[] {
-    const idx = this.dictIndex();
-    const out: string[] = [];
-    for (let b = Math.max(0, findBlock(idx, prefix)); b < idx.first.length && out.length < limit; b++) {
-      const block = this.dictBlock(b);
-      for (let k = lowerBound(block.terms, prefix); k < block.terms.length; k++) {
-        const t = block.terms[k]!;
-        if (!t.startsWith(prefix)) return out;
-        out.push(t);
-        if (out.length >= limit) return out;
-      }
-    }
-    return out;
-  }
-
   private symIndex(): SymbolIndex {
     return this.file.section('symIndex', checkSymbolIndex);
   }
 
   private symBlock(b: number): SymbolBlock {
-    const idx = this.symIndex();
-    const off = idx.offsets[b]!;
-    return this.file.block('symBlocks', off, idx.offsets[b + 1]! - off, checkSymbolBlock);
+    return this.blockAt('symBlocks', this.symIndex(), b, checkSymbolBlock);
   }
 
   /** Symbols named `name` (case-insensitive); with `prefix`, every symbol whose name starts with it. */
@@ -194,15 +193,7 @@ export class IndexReader {
         const kk = block.keys[k]!;
         if (prefix ? !kk.startsWith(key) : kk !== key) return out;
         for (let r = block.start[k]!; r < block.start[k + 1]!; r++) {
-          out.push({
-            name: block.names[r]!,
-            kind: SYMBOL_KINDS[block.kind[r]!] ?? 'variable',
-            file: block.file[r]!,
-            line: block.line[r]!,
-            endLine: block.endLine[r]!,
-            exported: block.exported[r] === 1,
-            record: idx.bases[b]! + r,
-          });
+          out.push(symbolHit(block, r, idx.bases[b]!));
           if (out.length >= limit) return out;
         }
       }
@@ -217,17 +208,7 @@ export class IndexReader {
     const out: SymbolHit[] = [];
     for (let b = 0; b < idx.first.length; b++) {
       const block = this.symBlock(b);
-      for (let r = 0; r < block.names.length; r++) {
-        out.push({
-          name: block.names[r]!,
-          kind: SYMBOL_KINDS[block.kind[r]!] ?? 'variable',
-          file: block.file[r]!,
-          line: block.line[r]!,
-          endLine: block.endLine[r]!,
-          exported: block.exported[r] === 1,
-          record: idx.bases[b]! + r,
-        });
-      }
+      for (let r = 0; r < block.names.length; r++) out.push(symbolHit(block, r, idx.bases[b]!));
     }
     return out;
   }

@@ -1,7 +1,6 @@
 // Times a command's phases as spans and appends them as JSON lines (DESIGN.md, "Profiler — JSON lines").
 // One profiler per thread: initProfiler in the main thread writes the sink; workers buffer and hand lines back.
 
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { messageOf } from '../util/errors.js';
@@ -112,11 +111,17 @@ let spanCount = 0;
 let workerLines: SpanLine[] = [];
 let workerDropped = 0;
 
+/** A 64-bit random run id in hex. Math.random is enough to tell runs apart, and node:crypto costs start-up time. */
+function runId(): string {
+  const part = () => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return part() + part();
+}
+
 /** Last rss reading of this thread and when it was taken (hrtime ns). */
 let rssAt = -1n;
 let rssBytes = 0;
-/** Reading rss costs ~10 µs (it parses /proc on Linux), far more than a span; a 1 ms old value is as good. */
-const RSS_MAX_AGE_NS = 1_000_000n;
+/** Reading rss costs ~10 µs (it parses /proc on Linux), far more than a span; a 50 ms old value is as good. */
+const RSS_MAX_AGE_NS = 50_000_000n;
 
 function rssNow(nowNs: bigint): number {
   if (rssAt < 0n || nowNs - rssAt >= RSS_MAX_AGE_NS) {
@@ -299,7 +304,7 @@ class MainProfiler extends Recorder {
 
   constructor(opts: ProfilerOptions & { sink: string }) {
     const hrt0 = process.hrtime.bigint();
-    super(randomBytes(8).toString('hex'), opts.cmd, hrt0);
+    super(runId(), opts.cmd, hrt0);
     this.t0 = Math.round((performance.timeOrigin + performance.now()) * 1000);
     this.sink = new JsonlSink(opts.sink, {
       maxBytes: opts.maxBytes ?? DEFAULTS.maxBytes,

@@ -32,7 +32,7 @@ export interface SpanLine {
   status: 'ok' | 'error';
   /** The error's message; present only when `status` is `error`. */
   err?: string;
-  /** Resident set size of the whole process, in bytes, when the span ended (a reading at most 1 ms old). */
+  /** Resident set size of the whole process, in bytes, when the span ended (a reading at most 50 ms old). */
   rss: number;
   /** The span's attributes; `{}` when it has none. */
   attrs: Attrs;
