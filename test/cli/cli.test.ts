@@ -168,6 +168,24 @@ describe('quarry CLI (end to end)', () => {
     expect(existsSync(join(other, '.quarry', 'profile.jsonl'))).toBe(false);
   });
 
+  it('a second writer waits for the lock, then exits 2 naming the holder; a dead holder is taken over', async () => {
+    const root = fixture('index/basic');
+    mkdirSync(join(root, '.quarry'));
+    const holder = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(root, '.quarry', 'index.msgpack.lock'), JSON.stringify({ pid: holder.pid, startedAt: '2026-01-01T00:00:00.000Z' }));
+      const busy = await quarry(['index', '--json'], { cwd: root, env: env(root) });
+      expect(busy.code).toBe(2);
+      expect(JSON.parse(busy.stdout)).toMatchObject({ ok: false, error: { code: 'locked', message: expect.stringContaining(`pid ${holder.pid}`) } });
+    } finally {
+      holder.kill();
+    }
+    await new Promise((r) => holder.once('close', r));
+    const after = await quarry(['index'], { cwd: root, env: env(root) });
+    expect(after.code).toBe(0);
+    expect(existsSync(join(root, '.quarry', 'index.msgpack.lock'))).toBe(false);
+  });
+
   it('SIGINT during index exits 130, flushes the profile, releases the lock and keeps the old index', async () => {
     const root = tempDir();
     mkdirSync(join(root, 'src'));
