@@ -72,7 +72,7 @@ function render(r: SearchResult, ctx: CommandContext, o: { files: boolean; headi
         (t) => `${t.term}=${t.score} (idf ${t.idf}; path ${t.fields.path}, body ${t.fields.body}, symbols ${t.fields.symbols}, doc ${t.fields.doc})`,
       );
       if (hit.explain.symbolBonus > 0) parts.push(`definitions +${hit.explain.symbolBonus}`);
-      out.push(p.dim(`  score ${hit.score}: ${parts.join('; ')}`));
+      out.push(p.dim(`${o.heading ? '  ' : `${hit.path}: `}score ${hit.score}: ${parts.join('; ')}`));
     }
     if (hit.lines.length === 0 && !o.heading) out.push(p.path(hit.path));
     for (const l of hit.lines) out.push(o.heading ? `${p.line(String(l.line))}:${l.text}` : `${p.path(hit.path)}:${p.line(String(l.line))}:${l.text}`);
