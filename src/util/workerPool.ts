@@ -13,14 +13,7 @@ export interface Pool {
 }
 
 export function createPool(filename: URL, size: number): Pool {
-  // Parsing allocates many short-lived AST nodes: a larger young generation means far fewer scavenges.
-  const pool = new Tinypool({
-    filename: filename.href,
-    minThreads: size,
-    maxThreads: size,
-    idleTimeout: 1000,
-    resourceLimits: { maxYoungGenerationSizeMb: 96 },
-  });
+  const pool = new Tinypool({ filename: filename.href, minThreads: size, maxThreads: size, idleTimeout: 1000 });
   return {
     size,
     run: <T, R>(task: T) => pool.run(task) as Promise<R>,
