@@ -54,7 +54,8 @@ async function finish(code: number): Promise<never> {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const state: RunState = { command: '', json: argv.includes('--json'), quiet: argv.includes('--quiet') || argv.includes('-q'), warnings: [] };
+  const known = ['index', 'search'];
+  const state: RunState = { command: known.find((c) => argv.includes(c)) ?? '', json: argv.includes('--json'), quiet: argv.includes('--quiet') || argv.includes('-q'), warnings: [] };
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // `quarry … | head`: the reader left; that is not an error.
     if (err.code === 'EPIPE') process.exit(0);
@@ -76,14 +77,14 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('quarry')
     .description('Index, search and measure JavaScript/TypeScript codebases.')
     .version(quarryVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => {
         if (!state.json) stderr(s);
       },
-      outputError: (s, write) => write(s.replace(/^error: /, 'quarry: ')),
+      // Usage errors are printed once, by errorExit below (as JSON under --json).
+      outputError: () => {},
     })
     .addHelpText('after', '\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search \'sym:loadConfig\'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r \'.data.hits[].path\'');
 
