@@ -25,6 +25,24 @@ describe('quarry CLI (end to end)', () => {
     for (const heavy of ['@babel/parser', '/ora/', 'lmdb', 'tinypool', 'cli-table3']) expect(loaded).not.toContain(heavy);
   });
 
+  it('search loads the index reader and commander, not babel, ora, the cache store, the pool or the native msgpack addon', async () => {
+    const root = fixture('index/basic');
+    await quarry(['index'], { cwd: root, env: env(root) });
+    const trace = join(tempDir(), 'imports.txt');
+    writeFileSync(trace, '');
+    const code = await new Promise<number | null>((resolve) => {
+      const c = spawn(process.execPath, ['--import', join(REPO, 'test/cli/trace-imports.mjs'), BIN, 'search', 'loadConfig'], {
+        cwd: root,
+        env: { ...process.env, ...env(root), TRACE_IMPORTS_FILE: trace },
+      });
+      c.on('close', resolve);
+    });
+    expect(code).toBe(0);
+    const loaded = readFileSync(trace, 'utf8');
+    expect(loaded).toContain('/src/index/reader.js');
+    for (const heavy of ['@babel/parser', '/ora/', 'lmdb', 'tinypool', 'cli-table3', 'msgpackr-extract', 'picomatch']) expect(loaded).not.toContain(heavy);
+  });
+
   it('each command has --help with an example', async () => {
     for (const cmd of ['index', 'search']) {
       const r = await quarry([cmd, '--help']);
