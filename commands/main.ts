@@ -71,7 +71,8 @@ export async function main(argv: string[]): Promise<void> {
 
   const env = process.env;
   const stdoutIsTTY = process.stdout.isTTY === true;
-  const stderrIsTTY = process.stderr.isTTY === true;
+  // A terminal that reports no width (a pty from `script`, some CI runners) would make a spinner redraw forever.
+  const stderrIsTTY = process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0;
   const inCI = env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
 
   const program = new Command('quarry')
