@@ -401,7 +401,7 @@ export function initProfiler(opts: ProfilerOptions): Profiler {
   if (p.enabled) {
     live.add(p);
     if (!exitHookInstalled) {
-      // Flushes what a run buffered when it ends without close(), including process.exit() from a signal handler.
+      // Flushes what a run buffered when it ends without close(), including an exit from a signal handler.
       process.on('exit', flushAtExit);
       exitHookInstalled = true;
     }
