@@ -159,8 +159,3 @@ export function addTerms(text: string, counts: TermCounts): number {
   }
   return tokens;
 }
-
-/** The terms a query word is looked up by: the lowercased word (its parts are matched by the index). */
-export function queryTerm(word: string): string {
-  return word.toLowerCase();
-}

@@ -13,34 +13,30 @@ export function idf(df: number, n: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-/** Field-weighted, length-normalised term frequency of posting `i`. */
+/** Field `f`'s weighted, length-normalised term frequency in posting `i` (of document `doc`). */
+function fieldTf(p: Postings, i: number, doc: number, f: number, fieldLen: Uint32Array, avg: number[]): number {
+  const tf = p.tf[i * 4 + f]!;
+  if (tf === 0) return 0;
+  const a = avg[f]! || 1;
+  return (W[f]! * tf) / (1 - B[f]! + (B[f]! * fieldLen[doc * 4 + f]!) / a);
+}
+
+/** Field-weighted, length-normalised term frequency of posting `i`: the BM25F pseudo-frequency. */
 export function weightedTf(p: Postings, i: number, doc: number, fieldLen: Uint32Array, avg: number[]): number {
   let t = 0;
-  for (let f = 0; f < 4; f++) {
-    const tf = p.tf[i * 4 + f]!;
-    if (tf === 0) continue;
-    const a = avg[f]! || 1;
-    t += (W[f]! * tf) / (1 - B[f]! + (B[f]! * fieldLen[doc * 4 + f]!) / a);
-  }
+  for (let f = 0; f < 4; f++) t += fieldTf(p, i, doc, f, fieldLen, avg);
   return t;
 }
 
-/** BM25F score of one term in one document, and each field's share of it (for --explain). */
+/** BM25F score of one term in one document. */
 export function termScore(p: Postings, i: number, doc: number, fieldLen: Uint32Array, avg: number[], termIdf: number): number {
   const t = weightedTf(p, i, doc, fieldLen, avg);
   return (termIdf * t) / (K1 + t);
 }
 
-/** Splits a term's score over the fields in proportion to their weighted tf. */
+/** Splits a term's score over the fields in proportion to their weighted tf (for --explain). */
 export function fieldShares(p: Postings, i: number, doc: number, fieldLen: Uint32Array, avg: number[], score: number): number[] {
-  const parts = [0, 0, 0, 0];
-  let total = 0;
-  for (let f = 0; f < 4; f++) {
-    const tf = p.tf[i * 4 + f]!;
-    if (tf === 0) continue;
-    const a = avg[f]! || 1;
-    parts[f] = (W[f]! * tf) / (1 - B[f]! + (B[f]! * fieldLen[doc * 4 + f]!) / a);
-    total += parts[f]!;
-  }
+  const parts = [0, 1, 2, 3].map((f) => fieldTf(p, i, doc, f, fieldLen, avg));
+  const total = parts.reduce((a, b) => a + b, 0);
   return parts.map((x) => (total === 0 ? 0 : (score * x) / total));
 }
