@@ -39,8 +39,17 @@ function gitListFiles(root: string): string[] | null {
   });
   if (run.status !== 0 || run.error) return null;
   const out = run.stdout.toString('utf8');
+  if (out === '' && isGitIgnored(root)) {
+    // A directory the work tree ignores (node_modules/foo, vendor/): git knows none of it, so walk it.
+    return null;
+  }
   const paths = out.split('\0').filter((p) => p.length > 0 && !p.split('/').some((seg) => ALWAYS_SKIPPED.has(seg)));
   return paths;
+}
+
+function isGitIgnored(root: string): boolean {
+  const run = spawnSync('git', ['check-ignore', '-q', '.'], { cwd: root, stdio: 'ignore' });
+  return run.status === 0;
 }
 
 function statAll(root: string, paths: string[]): WalkResult {

@@ -57,6 +57,17 @@ describe('quarry index', () => {
     r.close();
   });
 
+  it('a directory that the enclosing work tree ignores is walked, not taken as empty', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'vendor', 'lib'), { recursive: true });
+    writeFileSync(join(root, '.gitignore'), 'vendor/\n');
+    writeFileSync(join(root, 'vendor', 'lib', 'a.js'), 'export function vendoredThing() {}\n');
+    gitInit(root);
+    const s = await runIndex(opts(join(root, 'vendor')));
+    expect(s.walk).toBe('fs');
+    expect(s.files).toBe(1);
+  });
+
   it('extracts symbols with kind, line and exported flag', async () => {
     const root = fixture('index/basic');
     await runIndex(opts(root));
