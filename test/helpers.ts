@@ -38,6 +38,12 @@ export function gitInit(dir: string): void {
   git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'fixture', '--allow-empty');
 }
 
+/** Whether a process running as `uid` can read `path` (a checkout under /root is not readable by `nobody`). */
+export function readableAs(uid: number, path: string): boolean {
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(path)}, 4)`], { uid, gid: uid });
+  return probe.status === 0;
+}
+
 export interface CliRun {
   code: number | null;
   signal: NodeJS.Signals | null;

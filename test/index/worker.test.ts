@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import runTask from '../../src/index/worker.js';
 
 import { DEFAULT_SKIP_RULES } from '../../src/index/analyze.js';
-import { BIN, tempDir } from '../helpers.js';
+import { BIN, readableAs, tempDir } from '../helpers.js';
 
 describe('index worker', () => {
   it('reports a file deleted between walk and read as vanished', async () => {
@@ -29,8 +29,7 @@ describe('index worker', () => {
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     if ('uid' in asNobody) {
       // The checkout itself must be readable by that user (it is under /work or /tmp, not under /root).
-      const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4)`], asNobody);
-      if (probe.status !== 0) {
+      if (!readableAs(65534, BIN)) {
         console.warn('skipped: the checkout is not readable by uid 65534, so no unprivileged run is possible here');
         ctx.skip();
       }
