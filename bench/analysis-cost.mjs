@@ -9,7 +9,11 @@ import { parseSource } from '../dist/src/index/parse.js';
 import { classify, contentHash, DEFAULT_SKIP_RULES } from '../dist/src/index/analyze.js';
 import { isParsed, languageOf } from '../dist/src/index/language.js';
 
-const root = process.argv[2] ?? execFileSync('bash', [new URL('../../shared/bench/corpus.sh', import.meta.url).pathname]).toString().trim();
+const root =
+  process.argv[2] ??
+  execFileSync('bash', [new URL('../../shared/bench/corpus.sh', import.meta.url).pathname])
+    .toString()
+    .trim();
 const files = walk(root).files;
 const ms = { read: 0, classifyAndHash: 0, tokenize: 0, parse: 0 };
 let bytes = 0;
@@ -44,5 +48,6 @@ for (const f of files) {
 }
 const total = performance.now() - started;
 console.log(`${indexed} files, ${(bytes / 1e6).toFixed(1)} MB indexed of ${files.length} walked, one thread`);
-for (const [k, v] of Object.entries(ms)) console.log(`${k.padEnd(16)} ${(v / 1000).toFixed(2)} s  ${((bytes / 1e6) / (v / 1000)).toFixed(1)} MB/s`);
+for (const [k, v] of Object.entries(ms))
+  console.log(`${k.padEnd(16)} ${(v / 1000).toFixed(2)} s  ${(bytes / 1e6 / (v / 1000)).toFixed(1)} MB/s`);
 console.log(`${'total'.padEnd(16)} ${(total / 1000).toFixed(2)} s`);

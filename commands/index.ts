@@ -17,7 +17,10 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .option('--force', 'rebuild even if nothing changed')
       .option('--max-filesize <bytes>', 'skip files larger than this (default 2 MiB)'),
   )
-    .addHelpText('after', '\nExamples:\n  quarry index                 index the current directory\n  quarry index ~/src/app --json | jq .data.files')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  quarry index                 index the current directory\n  quarry index ~/src/app --json | jq .data.files',
+    )
     .action(bind(indexAction));
 }
 
@@ -74,7 +77,9 @@ async function render(s: Awaited<ReturnType<typeof import('../src/index/indexer.
     { 'parse errors': formatCount(s.parseErrors) },
     { changes: `+${s.changes.added} ~${s.changes.modified} -${s.changes.removed} (=${s.changes.unchanged})` },
     { cache: `${formatCount(s.cache.hits)} hits, ${formatCount(s.cache.misses)} misses` },
-    { 'index size': `${formatBytes(s.indexSize)}${s.bytes > 0 ? ` (${((100 * s.indexSize) / s.bytes).toFixed(1)}% of indexed bytes)` : ''}` },
+    {
+      'index size': `${formatBytes(s.indexSize)}${s.bytes > 0 ? ` (${((100 * s.indexSize) / s.bytes).toFixed(1)}% of indexed bytes)` : ''}`,
+    },
     { walk: s.walk === 'git' ? 'git ls-files' : 'directory walk (.gitignore honoured)' },
     { time: `${formatMs(s.durationMs)}${s.workers > 0 ? `, ${s.workers} workers` : ''}` },
   );

@@ -38,7 +38,13 @@ function errorExit(state: RunState, err: unknown): number {
       : new QuarryError('internal', `internal error: ${messageOf(err)}`, { hint: 'set QUARRY_DEBUG=1 for a stack trace, and report it' });
   if (process.env.QUARRY_DEBUG === '1' && err instanceof Error && err.stack) stderr(`${err.stack}\n`);
   if (state.json) {
-    const doc = { schemaVersion: SCHEMA_VERSION, command: state.command, ok: false, error: { code: q.code, message: q.message, hint: q.hint ?? null }, warnings: state.warnings };
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      command: state.command,
+      ok: false,
+      error: { code: q.code, message: q.message, hint: q.hint ?? null },
+      warnings: state.warnings,
+    };
     process.stdout.write(`${JSON.stringify(doc)}\n`);
   } else {
     stderr(`quarry: ${q.message}\n`);
@@ -55,7 +61,12 @@ async function finish(code: number): Promise<never> {
 
 export async function main(argv: string[]): Promise<void> {
   const known = ['index', 'search'];
-  const state: RunState = { command: known.find((c) => argv.includes(c)) ?? '', json: argv.includes('--json'), quiet: argv.includes('--quiet') || argv.includes('-q'), warnings: [] };
+  const state: RunState = {
+    command: known.find((c) => argv.includes(c)) ?? '',
+    json: argv.includes('--json'),
+    quiet: argv.includes('--quiet') || argv.includes('-q'),
+    warnings: [],
+  };
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // `quarry … | head`: the reader left; that is not an error.
     if (err.code === 'EPIPE') process.exit(0);
@@ -87,7 +98,10 @@ export async function main(argv: string[]): Promise<void> {
       // Usage errors are printed once, by errorExit below (as JSON under --json).
       outputError: () => {},
     })
-    .addHelpText('after', '\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search \'sym:loadConfig\'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r \'.data.hits[].path\'');
+    .addHelpText(
+      'after',
+      "\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search 'sym:loadConfig'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r '.data.hits[].path'",
+    );
 
   let result: CommandResult | undefined;
   const bind =
@@ -137,7 +151,9 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       for (const w of profiler().warnings) if (!state.warnings.includes(w)) state.warnings.push(w);
       if (state.json) {
-        await writeOut(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command: result.command, ok: true, data: result.data, warnings: state.warnings })}\n`);
+        await writeOut(
+          `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command: result.command, ok: true, data: result.data, warnings: state.warnings })}\n`,
+        );
       } else {
         await writeOut(result.text);
       }
@@ -146,7 +162,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') code = 0;
-      else code = errorExit(state, new QuarryError('usage', err.message.replace(/^error: /, ''), { hint: 'run `quarry --help` for usage' }));
+      else
+        code = errorExit(state, new QuarryError('usage', err.message.replace(/^error: /, ''), { hint: 'run `quarry --help` for usage' }));
     } else {
       code = errorExit(state, err);
     }

@@ -26,7 +26,7 @@ export function register(program: Command, bind: (action: Action) => (...args: u
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  quarry search loadConfig\n  quarry search \'sym:parse* lang:ts -test\'\n  quarry search \'"exact phrase" path:src/**\' --files\n  quarry search fetchUser --json | jq -r \'.data.hits[].path\'',
+      "\nExamples:\n  quarry search loadConfig\n  quarry search 'sym:parse* lang:ts -test'\n  quarry search '\"exact phrase\" path:src/**' --files\n  quarry search fetchUser --json | jq -r '.data.hits[].path'",
     )
     .action(bind(searchAction));
 }
@@ -44,10 +44,20 @@ const searchAction: Action = async (ctx, args, opts) => {
   const { search, findIndexRoot } = await import('../src/search/search.js');
   const root = (opts.root as string | undefined) ?? findIndexRoot(ctx.cwd);
   ctx.startProfile(root);
-  const result = search({ root: root ?? undefined, cwd: ctx.cwd, query, limit, filesOnly: opts.files === true, explain: opts.explain === true, maxLines });
+  const result = search({
+    root: root ?? undefined,
+    cwd: ctx.cwd,
+    query,
+    limit,
+    filesOnly: opts.files === true,
+    explain: opts.explain === true,
+    maxLines,
+  });
   if (result.stale.length > 0) {
     const n = result.stale.length;
-    ctx.warn(`${n} file${n === 1 ? '' : 's'} changed since indexing (${result.stale.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}); run \`quarry index\` to update`);
+    ctx.warn(
+      `${n} file${n === 1 ? '' : 's'} changed since indexing (${result.stale.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}); run \`quarry index\` to update`,
+    );
   }
   const exitCode = result.hits.length > 0 ? 0 : 1;
   if (opts.jsonl === true) {
@@ -55,7 +65,12 @@ const searchAction: Action = async (ctx, args, opts) => {
     return { command: 'search', data: result, text: '', exitCode };
   }
   const heading = opts.heading === undefined ? ctx.stdoutIsTTY : opts.heading === true;
-  return { command: 'search', data: result, text: render(result, ctx, { files: opts.files === true, heading, explain: opts.explain === true }), exitCode };
+  return {
+    command: 'search',
+    data: result,
+    text: render(result, ctx, { files: opts.files === true, heading, explain: opts.explain === true }),
+    exitCode,
+  };
 };
 
 function render(r: SearchResult, ctx: CommandContext, o: { files: boolean; heading: boolean; explain: boolean }): string {
@@ -69,13 +84,15 @@ function render(r: SearchResult, ctx: CommandContext, o: { files: boolean; headi
     if (o.heading) out.push(p.path(hit.path));
     if (o.explain && hit.explain) {
       const parts = hit.explain.terms.map(
-        (t) => `${t.term}=${t.score} (idf ${t.idf}; path ${t.fields.path}, body ${t.fields.body}, symbols ${t.fields.symbols}, doc ${t.fields.doc})`,
+        (t) =>
+          `${t.term}=${t.score} (idf ${t.idf}; path ${t.fields.path}, body ${t.fields.body}, symbols ${t.fields.symbols}, doc ${t.fields.doc})`,
       );
       if (hit.explain.symbolBonus > 0) parts.push(`definitions +${hit.explain.symbolBonus}`);
       out.push(p.dim(`${o.heading ? '  ' : `${hit.path}: `}score ${hit.score}: ${parts.join('; ')}`));
     }
     if (hit.lines.length === 0 && !o.heading) out.push(p.path(hit.path));
-    for (const l of hit.lines) out.push(o.heading ? `${p.line(String(l.line))}:${l.text}` : `${p.path(hit.path)}:${p.line(String(l.line))}:${l.text}`);
+    for (const l of hit.lines)
+      out.push(o.heading ? `${p.line(String(l.line))}:${l.text}` : `${p.path(hit.path)}:${p.line(String(l.line))}:${l.text}`);
     if (o.heading) out.push('');
   }
   if (o.heading && out.length > 0 && out[out.length - 1] === '') out.pop();

@@ -51,7 +51,8 @@ export function lmdbDataFileDamage(path: string): string | undefined {
       if (root < 2n || root > lastPage) return 'tree root out of range';
       const page = readAt(fd, Number(root) * pageSize, 0x18);
       const flags = page.length === 0x18 ? page.readUInt16LE(0x12) : 0;
-      if (page.length < 0x18 || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF | P_LEAF2)) === 0) return `tree root page ${root} is damaged`;
+      if (page.length < 0x18 || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF | P_LEAF2)) === 0)
+        return `tree root page ${root} is damaged`;
     }
     return undefined;
   } finally {

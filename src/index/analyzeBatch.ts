@@ -70,7 +70,11 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
       buf = readFileSync(abs);
     } catch (err) {
       const code = errnoCode(err);
-      results[i] = { ok: false, reason: code === 'ENOENT' ? 'vanished' : code === 'EISDIR' ? 'not-a-file' : 'unreadable', detail: code ?? String(err) };
+      results[i] = {
+        ok: false,
+        reason: code === 'ENOENT' ? 'vanished' : code === 'EISDIR' ? 'not-a-file' : 'unreadable',
+        detail: code ?? String(err),
+      };
       continue;
     }
     bytes += buf.length;
@@ -88,7 +92,17 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   let hits = 0;
   let misses = 0;
   const cached: (FileAnalysis | undefined)[] = store
-    ? await prof.span('cache-get', () => store.getMany<FileAnalysis>(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, pending.map((p) => p.hash)), undefined, batch)
+    ? await prof.span(
+        'cache-get',
+        () =>
+          store.getMany<FileAnalysis>(
+            ANALYSIS_NAMESPACE,
+            ANALYSIS_VERSION,
+            pending.map((p) => p.hash),
+          ),
+        undefined,
+        batch,
+      )
     : [];
   const fresh: { hash: string; value: FileAnalysis }[] = [];
   const parse = prof.start('tokenize-parse', undefined, batch);
@@ -105,7 +119,8 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   }
   parse.set('parsed', fresh.length);
   parse.end();
-  if (store && fresh.length > 0) await prof.span('cache-set', () => store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh), undefined, batch);
+  if (store && fresh.length > 0)
+    await prof.span('cache-set', () => store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh), undefined, batch);
   batch.set('cache_hits', hits);
   batch.set('cache_misses', misses);
   if (store) {

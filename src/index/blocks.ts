@@ -9,7 +9,7 @@ export function findBlock(index: BlockIndex, key: string): number {
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (index.first[mid]! <= key) (found = mid), (lo = mid + 1);
+    if (index.first[mid]! <= key) ((found = mid), (lo = mid + 1));
     else hi = mid - 1;
   }
   return found;

@@ -184,7 +184,8 @@ export class IndexAssembler {
     this.fieldLen = new Uint32Array(n * 4);
     this.imports = new Array<string[]>(n);
     this.exports = new Array<string[]>(n);
-    this.oldCols = old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
+    this.oldCols =
+      old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
   }
 
   /** Adds the next file (paths must come in ascending order). */
@@ -447,7 +448,13 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, freshRows: Sym
     bytes += b.bytes.length;
     offsets.push(bytes);
   };
-  const pushRows = (rows: SymRow[]): void => chunkRows(rows, (part) => push(encodeSymbolBlock(part), part.map((r) => r.doc)));
+  const pushRows = (rows: SymRow[]): void =>
+    chunkRows(rows, (part) =>
+      push(
+        encodeSymbolBlock(part),
+        part.map((r) => r.doc),
+      ),
+    );
 
   let fi = 0;
   if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
@@ -471,7 +478,16 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, freshRows: Sym
         for (let r = b.start[k]!; r < b.start[k + 1]!; r++) {
           const file = remap[b.file[r]!];
           if (file === undefined || file < 0) continue;
-          kept.push({ key: b.keys[k]!, name: b.names[r]!, file, line: b.line[r]!, endLine: b.endLine[r]!, kind: b.kind[r]!, exported: b.exported[r]!, doc: oldDocs[base + r] ?? '' });
+          kept.push({
+            key: b.keys[k]!,
+            name: b.names[r]!,
+            file,
+            line: b.line[r]!,
+            endLine: b.endLine[r]!,
+            kind: b.kind[r]!,
+            exported: b.exported[r]!,
+            doc: oldDocs[base + r] ?? '',
+          });
         }
       }
       pushRows(mergeRows(kept, freshRows.slice(fi, fe)));

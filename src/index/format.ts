@@ -235,7 +235,11 @@ function checkHeader(value: unknown, path: string): IndexHeader {
   for (const key of ['fileCount', 'termCount', 'symbolCount', 'indexedBytes'] as const) {
     if (!Number.isSafeInteger(value[key]) || (value[key] as number) < 0) throw unreadable(path, `bad ${key}`);
   }
-  if (!Array.isArray(value.avgFieldLen) || value.avgFieldLen.length !== 4 || !value.avgFieldLen.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+  if (
+    !Array.isArray(value.avgFieldLen) ||
+    value.avgFieldLen.length !== 4 ||
+    !value.avgFieldLen.every((n) => typeof n === 'number' && Number.isFinite(n))
+  ) {
     throw unreadable(path, 'bad avgFieldLen');
   }
   if (typeof value.root !== 'string' || typeof value.createdAt !== 'string' || typeof value.quarryVersion !== 'string') {

@@ -112,17 +112,39 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       for (const p of old.byPath.keys()) if (!present.has(p)) changes.removed++;
     }
     const readable = toRead.length;
-    const skipsNow = [...walkSkipped, ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs }))];
+    const skipsNow = [
+      ...walkSkipped,
+      ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs })),
+    ];
     if (old && !opts.force && readable === 0 && changes.removed === 0 && sameSkips(old, skipsNow)) {
       const h = old.reader.header;
-      const summary = summaryFrom(root, indexPath, true, old.reader.fileCount, h.indexedBytes, h.termCount, h.symbolCount, countParseErrors(old.reader), skipsNow, changes, { hits: 0, misses: 0 }, old.reader.file.fileSize, walked.source, 0, started);
+      const summary = summaryFrom(
+        root,
+        indexPath,
+        true,
+        old.reader.fileCount,
+        h.indexedBytes,
+        h.termCount,
+        h.symbolCount,
+        countParseErrors(old.reader),
+        skipsNow,
+        changes,
+        { hits: 0, misses: 0 },
+        old.reader.file.fileSize,
+        walked.source,
+        0,
+        started,
+      );
       old.reader.close();
       return summary;
     }
 
     const attempt = (useOld: boolean) =>
       analyzeAndBuild({
-        opts, root, rules, files,
+        opts,
+        root,
+        rules,
+        files,
         walkSkipped: walked.skipped.map((w) => ({ ...w, size: 0, mtime: 0 })),
         old: useOld ? old!.reader : null,
         reuse: useOld ? reuse : [],
@@ -134,7 +156,12 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       result = await attempt(old !== null && reuse.length > 0);
     } catch (err) {
       // Damage deep in the old index shows only while merging from it: rebuild everything instead.
-      if (!(old !== null && reuse.length > 0 && (err instanceof RangeError || (err instanceof QuarryError && err.code === 'unreadable-index')))) throw err;
+      if (!(
+        old !== null &&
+        reuse.length > 0 &&
+        (err instanceof RangeError || (err instanceof QuarryError && err.code === 'unreadable-index'))
+      ))
+        throw err;
       opts.onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it from the files`);
       result = await attempt(false);
     } finally {
@@ -180,7 +207,23 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       return size;
     });
     const parseErrors = built.parseErrors;
-    return summaryFrom(root, indexPath, false, built.fileCount, built.indexedBytes, built.termCount, built.symbolCount, parseErrors, skippedFiles, changes, cacheStats, indexSize, walked.source, workers, started);
+    return summaryFrom(
+      root,
+      indexPath,
+      false,
+      built.fileCount,
+      built.indexedBytes,
+      built.termCount,
+      built.symbolCount,
+      parseErrors,
+      skippedFiles,
+      changes,
+      cacheStats,
+      indexSize,
+      walked.source,
+      workers,
+      started,
+    );
   } finally {
     unregister();
     release();
@@ -217,7 +260,8 @@ async function analyzeAndBuild(plan: BuildPlan) {
   const prof = profiler();
   const skippedFiles = [...plan.walkSkipped];
   const freshPaths: string[] = [];
-  const workers = toRead.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(toRead.length / BATCH_FILES)));
+  const workers =
+    toRead.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(toRead.length / BATCH_FILES)));
   const assembler = new IndexAssembler(files.length, plan.old);
   const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
   for (const r of plan.reuse) sources[r.pos] = { old: r.id };
@@ -235,8 +279,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
       else if (r.ok) {
         assembler.add(f.path, { fresh: { path: f.path, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
         freshPaths.push(f.path);
-      }
-      else skippedFiles.push({ path: f.path, reason: r.reason, size: f.size, mtime: f.mtimeMs });
+      } else skippedFiles.push({ path: f.path, reason: r.reason, size: f.size, mtime: f.mtimeMs });
       sources[next] = undefined;
       next++;
     }
@@ -255,14 +298,23 @@ async function analyzeAndBuild(plan: BuildPlan) {
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files: starting threads would cost more than analysing them here.
       const { analyzeBatch } = await import('./analyzeBatch.js');
-      take(toRead, await analyzeBatch({ root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: null }, prof));
+      take(
+        toRead,
+        await analyzeBatch({ root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: null }, prof),
+      );
     } else if (toRead.length > 0) {
       const pool = createPool(workerUrl(), workers);
       const stopPool = addCleanup(() => void pool.destroy());
       try {
         await Promise.all(
           makeBatches(toRead, files).map(async (batch) => {
-            const task: WorkerTask = { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: prof.workerContext(build) };
+            const task: WorkerTask = {
+              root,
+              paths: batch.map((i) => files[i]!.path),
+              rules,
+              cacheDir: opts.cacheDir,
+              profile: prof.workerContext(build),
+            };
             const reply = await pool.run<WorkerTask, WorkerReply>(task);
             prof.ingest(reply.spans);
             take(batch, reply);
@@ -291,7 +343,8 @@ function checkRoot(root: string): void {
       hint: 'give the path of a source tree',
     });
   }
-  if (!st.isDirectory()) throw new QuarryError('bad-input', `${root} is a file, not a directory`, { hint: 'give the directory that contains it' });
+  if (!st.isDirectory())
+    throw new QuarryError('bad-input', `${root} is a file, not a directory`, { hint: 'give the directory that contains it' });
 }
 
 function sameStat(reader: IndexReader, id: number, f: WalkedFile): boolean {
@@ -328,9 +381,15 @@ function loadOld(indexPath: string, onWarning?: (m: string) => void): OldIndex |
       const s = reader.file.section('skipped', (v) => {
         if (!isRecord(v)) throw new Error('expected skipped files');
         const p = strings(v.paths);
-        return { paths: p, reasons: strings(v.reasons, p.length), size: typed(v.size, Float64Array, p.length), mtime: typed(v.mtime, Float64Array, p.length) };
+        return {
+          paths: p,
+          reasons: strings(v.reasons, p.length),
+          size: typed(v.size, Float64Array, p.length),
+          mtime: typed(v.mtime, Float64Array, p.length),
+        };
       });
-      for (let i = 0; i < s.paths.length; i++) skipped.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
+      for (let i = 0; i < s.paths.length; i++)
+        skipped.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
     }
     return { byPath, reader, skipped };
   } catch (err) {
@@ -370,15 +429,38 @@ function countReasons(skipped: { reason: SkipReason }[]): Partial<Record<SkipRea
 }
 
 function summaryFrom(
-  root: string, indexPath: string, upToDate: boolean, files: number, bytes: number, terms: number, symbols: number, parseErrors: number,
-  skippedFiles: { path: string; reason: SkipReason }[], changes: IndexSummary['changes'], cache: IndexSummary['cache'], indexSize: number,
-  walkSource: 'git' | 'fs', workers: number, started: number,
+  root: string,
+  indexPath: string,
+  upToDate: boolean,
+  files: number,
+  bytes: number,
+  terms: number,
+  symbols: number,
+  parseErrors: number,
+  skippedFiles: { path: string; reason: SkipReason }[],
+  changes: IndexSummary['changes'],
+  cache: IndexSummary['cache'],
+  indexSize: number,
+  walkSource: 'git' | 'fs',
+  workers: number,
+  started: number,
 ): IndexSummary {
   return {
-    root, indexPath, upToDate, files, bytes, terms, symbols, parseErrors,
+    root,
+    indexPath,
+    upToDate,
+    files,
+    bytes,
+    terms,
+    symbols,
+    parseErrors,
     skipped: countReasons(skippedFiles),
     skippedFiles: skippedFiles.map(({ path, reason }) => ({ path, reason })),
-    changes, cache, indexSize, walk: walkSource, workers,
+    changes,
+    cache,
+    indexSize,
+    walk: walkSource,
+    workers,
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -3,10 +3,24 @@
 export type Language = 'js' | 'jsx' | 'ts' | 'tsx' | 'dts' | 'json' | 'md' | 'css' | 'html' | 'vue' | 'svelte' | 'text';
 
 const BY_EXT: Record<string, Language> = {
-  '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx',
-  '.json': 'json', '.md': 'md', '.markdown': 'md', '.css': 'css', '.scss': 'css', '.less': 'css',
-  '.html': 'html', '.htm': 'html', '.vue': 'vue', '.svelte': 'svelte',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.json': 'json',
+  '.md': 'md',
+  '.markdown': 'md',
+  '.css': 'css',
+  '.scss': 'css',
+  '.less': 'css',
+  '.html': 'html',
+  '.htm': 'html',
+  '.vue': 'vue',
+  '.svelte': 'svelte',
 };
 
 /** Language codes in a stable order: the index stores a language as its position here. */
@@ -28,18 +42,35 @@ export function isParsed(lang: Language): boolean {
 /** `lang:` accepts these aliases besides the codes themselves. */
 export function languageAliases(name: string): Language[] {
   switch (name.toLowerCase()) {
-    case 'js': case 'javascript': return ['js', 'jsx'];
-    case 'ts': case 'typescript': return ['ts', 'tsx', 'dts'];
-    case 'jsx': return ['jsx'];
-    case 'tsx': return ['tsx'];
-    case 'dts': case 'd.ts': return ['dts'];
-    case 'json': return ['json'];
-    case 'md': case 'markdown': return ['md'];
-    case 'css': return ['css'];
-    case 'html': return ['html'];
-    case 'vue': return ['vue'];
-    case 'svelte': return ['svelte'];
-    case 'text': return ['text'];
-    default: return [];
+    case 'js':
+    case 'javascript':
+      return ['js', 'jsx'];
+    case 'ts':
+    case 'typescript':
+      return ['ts', 'tsx', 'dts'];
+    case 'jsx':
+      return ['jsx'];
+    case 'tsx':
+      return ['tsx'];
+    case 'dts':
+    case 'd.ts':
+      return ['dts'];
+    case 'json':
+      return ['json'];
+    case 'md':
+    case 'markdown':
+      return ['md'];
+    case 'css':
+      return ['css'];
+    case 'html':
+      return ['html'];
+    case 'vue':
+      return ['vue'];
+    case 'svelte':
+      return ['svelte'];
+    case 'text':
+      return ['text'];
+    default:
+      return [];
   }
 }

@@ -30,10 +30,14 @@ export interface ParseResult {
 
 function pluginsFor(lang: Language): ParserPlugin[] {
   switch (lang) {
-    case 'ts': return ['typescript', 'decorators-legacy'];
-    case 'tsx': return ['typescript', 'jsx', 'decorators-legacy'];
-    case 'dts': return [['typescript', { dts: true }], 'decorators-legacy'];
-    default: return ['jsx', 'decorators-legacy'];
+    case 'ts':
+      return ['typescript', 'decorators-legacy'];
+    case 'tsx':
+      return ['typescript', 'jsx', 'decorators-legacy'];
+    case 'dts':
+      return [['typescript', { dts: true }], 'decorators-legacy'];
+    default:
+      return ['jsx', 'decorators-legacy'];
   }
 }
 
@@ -51,7 +55,13 @@ function options(plugins: ParserPlugin[]): ParserOptions {
   };
 }
 
-type Node = { type: string; start?: number | null; end?: number | null; loc?: { start: { line: number }; end: { line: number } } | null; [key: string]: unknown };
+type Node = {
+  type: string;
+  start?: number | null;
+  end?: number | null;
+  loc?: { start: { line: number }; end: { line: number } } | null;
+  [key: string]: unknown;
+};
 type Comment = { type: string; value: string; start: number; end: number };
 
 /** Parses `code`; never throws: a file babel cannot parse comes back with `error` set and no symbols. */
@@ -187,7 +197,10 @@ class Collector {
           const isExport = (obj.type === 'Identifier' && obj.name === 'exports') || isModuleExports(obj);
           this.add(prop, obj.type === 'MemberExpression' && !isExport ? 'method' : 'function', right, node, isExport);
         }
-        if (isModuleExports(left) || (left.type === 'MemberExpression' && isModuleExports(left.object as Node))) this.exports.add(left.type === 'MemberExpression' && !isModuleExports(left) ? String((left.property as Node).name ?? '') : 'default');
+        if (isModuleExports(left) || (left.type === 'MemberExpression' && isModuleExports(left.object as Node)))
+          this.exports.add(
+            left.type === 'MemberExpression' && !isModuleExports(left) ? String((left.property as Node).name ?? '') : 'default',
+          );
         break;
       }
       case 'ImportDeclaration':
@@ -216,7 +229,8 @@ class Collector {
       case 'CallExpression': {
         const callee = node.callee as Node;
         const args = node.arguments as Node[];
-        if (((callee.type === 'Identifier' && callee.name === 'require') || callee.type === 'Import') && args.length >= 1) this.addImport(args[0]);
+        if (((callee.type === 'Identifier' && callee.name === 'require') || callee.type === 'Import') && args.length >= 1)
+          this.addImport(args[0]);
         break;
       }
       default:
@@ -235,7 +249,8 @@ class Collector {
   }
 
   private addImport(source: unknown): void {
-    if (isNode(source) && (source.type === 'StringLiteral' || source.type === 'Literal') && typeof source.value === 'string') this.imports.add(source.value);
+    if (isNode(source) && (source.type === 'StringLiteral' || source.type === 'Literal') && typeof source.value === 'string')
+      this.imports.add(source.value);
     else if (isNode(source) && source.type === 'TemplateLiteral' && (source.expressions as unknown[]).length === 0) {
       const q = (source.quasis as Node[])[0];
       const cooked = (q?.value as { cooked?: string } | undefined)?.cooked;
@@ -251,7 +266,7 @@ class Collector {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (docs[mid]!.end <= start) (found = mid), (lo = mid + 1);
+      if (docs[mid]!.end <= start) ((found = mid), (lo = mid + 1));
       else hi = mid - 1;
     }
     if (found < 0) return '';
@@ -282,23 +297,73 @@ const TS_DECLARATION_KINDS: Record<string, SymbolKind> = {
 
 /** Node types whose subtrees hold no definitions, imports or exports worth collecting. */
 const SKIPPED = new Set([
-  'Identifier', 'StringLiteral', 'NumericLiteral', 'BooleanLiteral', 'NullLiteral', 'RegExpLiteral', 'BigIntLiteral',
-  'TemplateElement', 'ThisExpression', 'Super', 'EmptyStatement', 'DebuggerStatement', 'JSXText', 'JSXIdentifier',
-  'TSTypeAnnotation', 'TSTypeParameterInstantiation', 'TSTypeParameterDeclaration', 'TSTypeReference', 'TSTypeQuery',
-  'TSLiteralType', 'TSUnionType', 'TSIntersectionType', 'TSArrayType', 'TSTupleType', 'TSFunctionType',
-  'TSStringKeyword', 'TSNumberKeyword', 'TSBooleanKeyword', 'TSAnyKeyword', 'TSUnknownKeyword', 'TSVoidKeyword',
-  'TSUndefinedKeyword', 'TSNullKeyword', 'TSNeverKeyword', 'TSObjectKeyword', 'TSSymbolKeyword', 'TSBigIntKeyword',
-  'TSIndexedAccessType', 'TSConditionalType', 'TSMappedType', 'TSTypeOperator', 'TSTypePredicate',
+  'Identifier',
+  'StringLiteral',
+  'NumericLiteral',
+  'BooleanLiteral',
+  'NullLiteral',
+  'RegExpLiteral',
+  'BigIntLiteral',
+  'TemplateElement',
+  'ThisExpression',
+  'Super',
+  'EmptyStatement',
+  'DebuggerStatement',
+  'JSXText',
+  'JSXIdentifier',
+  'TSTypeAnnotation',
+  'TSTypeParameterInstantiation',
+  'TSTypeParameterDeclaration',
+  'TSTypeReference',
+  'TSTypeQuery',
+  'TSLiteralType',
+  'TSUnionType',
+  'TSIntersectionType',
+  'TSArrayType',
+  'TSTupleType',
+  'TSFunctionType',
+  'TSStringKeyword',
+  'TSNumberKeyword',
+  'TSBooleanKeyword',
+  'TSAnyKeyword',
+  'TSUnknownKeyword',
+  'TSVoidKeyword',
+  'TSUndefinedKeyword',
+  'TSNullKeyword',
+  'TSNeverKeyword',
+  'TSObjectKeyword',
+  'TSSymbolKeyword',
+  'TSBigIntKeyword',
+  'TSIndexedAccessType',
+  'TSConditionalType',
+  'TSMappedType',
+  'TSTypeOperator',
+  'TSTypePredicate',
 ]);
 
 /** Keys that can hold child nodes, per node type: babel gives every node of a type the same keys. */
 const CHILD_KEYS = new Map<string, string[]>();
-const NOT_CHILDREN = new Set(['type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments', 'errors', 'comments', 'tokens']);
+const NOT_CHILDREN = new Set([
+  'type',
+  'start',
+  'end',
+  'loc',
+  'range',
+  'extra',
+  'leadingComments',
+  'trailingComments',
+  'innerComments',
+  'errors',
+  'comments',
+  'tokens',
+]);
 
 function childKeys(node: Node): string[] {
   let keys = CHILD_KEYS.get(node.type);
   if (keys === undefined) {
-    keys = Object.keys(node).filter((k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean');
+    keys = Object.keys(node).filter(
+      (k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean',
+    );
     // A key that is null on the first node of a type may hold a node on the next one: keep nulls.
     CHILD_KEYS.set(node.type, keys);
   }
@@ -314,27 +379,44 @@ function isFunction(n: Node): boolean {
 }
 
 function isModuleExports(n: Node): boolean {
-  return n.type === 'MemberExpression' && (n.object as Node).type === 'Identifier' && (n.object as Node).name === 'module' && nameOf(n.property as Node) === 'exports';
+  return (
+    n.type === 'MemberExpression' &&
+    (n.object as Node).type === 'Identifier' &&
+    (n.object as Node).name === 'module' &&
+    nameOf(n.property as Node) === 'exports'
+  );
 }
 
 function nameOf(n: Node): string {
   switch (n.type) {
-    case 'Identifier': case 'JSXIdentifier': return String(n.name);
-    case 'PrivateName': return '#' + nameOf(n.id as Node);
-    case 'StringLiteral': return String(n.value);
-    case 'NumericLiteral': return String(n.value);
-    default: return '';
+    case 'Identifier':
+    case 'JSXIdentifier':
+      return String(n.name);
+    case 'PrivateName':
+      return '#' + nameOf(n.id as Node);
+    case 'StringLiteral':
+      return String(n.value);
+    case 'NumericLiteral':
+      return String(n.value);
+    default:
+      return '';
   }
 }
 
 function patternNames(n: Node): string[] {
   switch (n.type) {
-    case 'Identifier': return [String(n.name)];
-    case 'ObjectPattern': return (n.properties as Node[]).flatMap((p) => patternNames((p.type === 'RestElement' ? p.argument : p.value) as Node));
-    case 'ArrayPattern': return (n.elements as (Node | null)[]).flatMap((e) => (e ? patternNames(e) : []));
-    case 'AssignmentPattern': return patternNames(n.left as Node);
-    case 'RestElement': return patternNames(n.argument as Node);
-    default: return [];
+    case 'Identifier':
+      return [String(n.name)];
+    case 'ObjectPattern':
+      return (n.properties as Node[]).flatMap((p) => patternNames((p.type === 'RestElement' ? p.argument : p.value) as Node));
+    case 'ArrayPattern':
+      return (n.elements as (Node | null)[]).flatMap((e) => (e ? patternNames(e) : []));
+    case 'AssignmentPattern':
+      return patternNames(n.left as Node);
+    case 'RestElement':
+      return patternNames(n.argument as Node);
+    default:
+      return [];
   }
 }
 

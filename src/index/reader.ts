@@ -1,6 +1,16 @@
 // Typed, lazy views of an index file for readers (search, scan, train): each accessor reads only its section.
 import { join } from 'node:path';
-import { IndexFile, isRecord, strings, typed, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
+import {
+  IndexFile,
+  isRecord,
+  strings,
+  typed,
+  type BlockIndex,
+  type DictBlock,
+  type FileColumns,
+  type SymbolBlock,
+  type SymbolIndex,
+} from './format.js';
 import { findBlock, findKey, lowerBound } from './blocks.js';
 import { LANGUAGES } from './language.js';
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';

@@ -67,7 +67,7 @@ function splitRanges(text: string, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const c = cls(text.charCodeAt(i));
     if (c === Cls.Sep) {
-      if (start >= 0 && i - start >= MIN_TERM) (PARTS[count * 2] = start), (PARTS[count * 2 + 1] = i), count++;
+      if (start >= 0 && i - start >= MIN_TERM) ((PARTS[count * 2] = start), (PARTS[count * 2 + 1] = i), count++);
       start = -1;
       prev = Cls.Sep;
       continue;
@@ -82,13 +82,13 @@ function splitRanges(text: string, from: number, to: number): number {
       else if (c === Cls.Digit || prev === Cls.Digit) cut = i;
       // Non-ASCII letters stay glued to their neighbours.
       if (cut >= 0) {
-        if (cut - start >= MIN_TERM) (PARTS[count * 2] = start), (PARTS[count * 2 + 1] = cut), count++;
+        if (cut - start >= MIN_TERM) ((PARTS[count * 2] = start), (PARTS[count * 2 + 1] = cut), count++);
         start = cut;
       }
     }
     prev = c;
   }
-  if (start >= 0 && to - start >= MIN_TERM) (PARTS[count * 2] = start), (PARTS[count * 2 + 1] = to), count++;
+  if (start >= 0 && to - start >= MIN_TERM) ((PARTS[count * 2] = start), (PARTS[count * 2 + 1] = to), count++);
   if (count === 1 && PARTS[0] === from && PARTS[1] === to) return 0;
   return count;
 }
@@ -136,7 +136,8 @@ export function addTerms(text: string, counts: TermCounts): number {
       if (d < 128 ? WORD[d] === 0 : !isWordAt(text, d)) break;
       if (!boundary) {
         const k = cls(d);
-        if (k === Cls.Sep || (k !== prev && !(prev === Cls.Upper && (k === Cls.Upper || (k === Cls.Lower && i === start + 1))))) boundary = true;
+        if (k === Cls.Sep || (k !== prev && !(prev === Cls.Upper && (k === Cls.Upper || (k === Cls.Lower && i === start + 1)))))
+          boundary = true;
         prev = k;
       }
       i++;

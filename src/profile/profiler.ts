@@ -113,7 +113,10 @@ let workerDropped = 0;
 
 /** A 64-bit random run id in hex. Math.random is enough to tell runs apart, and node:crypto costs start-up time. */
 function runId(): string {
-  const part = () => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  const part = () =>
+    Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return part() + part();
 }
 

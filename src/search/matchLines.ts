@@ -28,7 +28,10 @@ function makeWordTest(words: string[], caseSensitive: boolean): (text: string) =
 }
 
 function phraseRegex(phrase: string, caseSensitive: boolean): RegExp {
-  const escaped = phrase.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const escaped = phrase
+    .trim()
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
   return new RegExp(escaped, caseSensitive ? 'u' : 'iu');
 }
 

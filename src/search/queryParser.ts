@@ -104,7 +104,8 @@ export function parseQuery(input: string): Query {
       } else if (key === 'path') q.paths.push(value);
       else if (key === 'lang') {
         const langs = languageAliases(value);
-        if (langs.length === 0) throw usage(`unknown language "${value}"`, 'use js, ts, jsx, tsx, dts, json, md, css, html, vue, svelte or text');
+        if (langs.length === 0)
+          throw usage(`unknown language "${value}"`, 'use js, ts, jsx, tsx, dts, json, md, css, html, vue, svelte or text');
         q.langs.push(...langs);
       } else {
         if (value !== 'yes' && value !== 'no') throw usage(`case: takes yes or no, got "${value}"`);

@@ -84,7 +84,9 @@ export function search(opts: SearchOptions): SearchResult {
   const q = prof.span('parse-query', () => parseQuery(opts.query));
   const root = opts.root !== undefined ? resolve(opts.root) : findIndexRoot(opts.cwd);
   if (root === null) {
-    throw new QuarryError('no-index', `no index found in ${resolve(opts.cwd)} or above`, { hint: 'run `quarry index` in the root of the source tree first' });
+    throw new QuarryError('no-index', `no index found in ${resolve(opts.cwd)} or above`, {
+      hint: 'run `quarry index` in the root of the source tree first',
+    });
   }
   const reader = prof.span('load', () => new IndexReader(indexPathOf(root)));
   try {
@@ -120,7 +122,9 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
   // 2. Definitions.
   const defs = new Map<number, SymbolHit[]>();
   for (const s of q.symbols) {
-    const hits = reader.lookupSymbols(s.name, s.prefix).filter((d) => !q.caseSensitive || (s.prefix ? d.name.startsWith(s.name) : d.name === s.name));
+    const hits = reader
+      .lookupSymbols(s.name, s.prefix)
+      .filter((d) => !q.caseSensitive || (s.prefix ? d.name.startsWith(s.name) : d.name === s.name));
     const docs = new Set<number>();
     for (const d of hits) {
       if (d.file >= n) throw new RangeError(`symbol in file ${d.file} of ${n}`);
@@ -246,7 +250,7 @@ function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
-    if (x === y) (out[k++] = x), i++, j++;
+    if (x === y) ((out[k++] = x), i++, j++);
     else if (x < y) i++;
     else j++;
   }
@@ -272,7 +276,14 @@ function seek(docs: Uint32Array, doc: number, from: number): number {
   return lo;
 }
 
-function explain(postings: { term: string; df: number; p: Postings }[], idfs: number[], doc: number, fieldLen: Uint32Array, avg: number[], defs: SymbolHit[]) {
+function explain(
+  postings: { term: string; df: number; p: Postings }[],
+  idfs: number[],
+  doc: number,
+  fieldLen: Uint32Array,
+  avg: number[],
+  defs: SymbolHit[],
+) {
   const terms: TermExplain[] = postings.map((t, k) => {
     const i = seek(t.p.docs, doc, 0);
     const score = termScore(t.p, i, doc, fieldLen, avg, idfs[k]!);

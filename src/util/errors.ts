@@ -11,15 +11,7 @@ export const ExitCode = {
 } as const;
 
 export type ErrorCode =
-  | 'usage'
-  | 'bad-input'
-  | 'not-found'
-  | 'no-index'
-  | 'unreadable-index'
-  | 'locked'
-  | 'no-space'
-  | 'interrupted'
-  | 'internal';
+  'usage' | 'bad-input' | 'not-found' | 'no-index' | 'unreadable-index' | 'locked' | 'no-space' | 'interrupted' | 'internal';
 
 export class QuarryError extends Error {
   readonly code: ErrorCode;

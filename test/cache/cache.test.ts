@@ -83,11 +83,21 @@ describe('round trip', () => {
     const dir = tempDir('top');
     const values: unknown[] = [new Float32Array([1, 2]), Buffer.from('x'), 'text', 0, -1.5, [1, [2]], { k: 1 }, null, false];
     const writer = await openCache({ dir });
-    await writer.setMany('top', 1, values.map((value, i) => ({ hash: `h${i}`, value })));
+    await writer.setMany(
+      'top',
+      1,
+      values.map((value, i) => ({ hash: `h${i}`, value })),
+    );
     await writer.close();
     const reader = await openCache({ dir });
     open.push(reader);
-    expect(await reader.getMany('top', 1, values.map((_, i) => `h${i}`))).toStrictEqual(values);
+    expect(
+      await reader.getMany(
+        'top',
+        1,
+        values.map((_, i) => `h${i}`),
+      ),
+    ).toStrictEqual(values);
     expect(reader.stats()).toMatchObject({ hits: values.length, l1Hits: 0 });
   });
 
@@ -100,7 +110,7 @@ describe('round trip', () => {
     expect(await cache.get('mut', 1, 'h')).toStrictEqual({ tokens: Uint32Array.from([1, 2, 3]), raw: Buffer.from('abc') });
   });
 
-  it('two caches open at once in one thread on one dir see each other\'s writes, and outlive each other', async () => {
+  it("two caches open at once in one thread on one dir see each other's writes, and outlive each other", async () => {
     const dir = tempDir('twice');
     const a = await openCache({ dir, l1Bytes: 0 });
     const b = await openCache({ dir, l1Bytes: 0 });
@@ -211,7 +221,11 @@ describe('getMany and setMany', () => {
   it('answer in order, mixing L1 hits, store hits and misses, with one store batch', async () => {
     const dir = tempDir('many');
     const writer = await openCache({ dir });
-    await writer.setMany('m', 1, Array.from({ length: 50 }, (_, i) => ({ hash: `h${i}`, value: { i, v: Uint32Array.from([i]) } })));
+    await writer.setMany(
+      'm',
+      1,
+      Array.from({ length: 50 }, (_, i) => ({ hash: `h${i}`, value: { i, v: Uint32Array.from([i]) } })),
+    );
     await writer.close();
 
     const reader = await openCache({ dir });
@@ -314,7 +328,7 @@ describe('any keyv store adapter', () => {
     expect(store.getManyCalls).toBe(1);
   });
 
-  it('clears one namespace through keyv\'s iterator when the store cannot clear a prefix itself', async () => {
+  it("clears one namespace through keyv's iterator when the store cannot clear a prefix itself", async () => {
     const store = new IterableStringStore();
     const cache = await openCache({ store });
     await cache.set('a', 1, 'h', 1);

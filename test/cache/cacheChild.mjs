@@ -36,7 +36,11 @@ if (mode === 'write') {
   let correct = 0;
   for (let i = start; i < start + count; i += batch) {
     const entries = range(i, Math.min(i + batch, start + count));
-    const got = await cache.getMany(NS, VERSION, entries.map((e) => e.hash));
+    const got = await cache.getMany(
+      NS,
+      VERSION,
+      entries.map((e) => e.hash),
+    );
     for (const [k, value] of got.entries()) {
       if (value === undefined) continue;
       found++;

@@ -1,5 +1,8 @@
 // Types of childValues.mjs for the TypeScript tests.
-export declare function valueFor(prefix: string, i: number): {
+export declare function valueFor(
+  prefix: string,
+  i: number,
+): {
   i: number;
   name: string;
   tokens: Uint32Array;

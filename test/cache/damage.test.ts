@@ -1,7 +1,19 @@
 // A damaged or unusable store never fails a command: it is reset once with one warning, or the cache runs on
 // its L1 alone with one warning. Each case runs in a child process, because lmdb-js kills the whole process
 // (SIGSEGV) on a damaged file it was allowed to open: a miss in our check must fail a test, not the runner.
-import { chmodSync, chownSync, mkdirSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +90,7 @@ describe('a damaged store', () => {
     expect(reader.json).toMatchObject({ warnings: [], found: 0 });
   });
 
-  it('keeps a file that sat where the cache dir should be, renamed aside, since it may be the user\'s', async () => {
+  it("keeps a file that sat where the cache dir should be, renamed aside, since it may be the user's", async () => {
     const base = tempDir('aside');
     const dir = join(base, 'cache');
     writeFileSync(dir, 'precious');
@@ -99,7 +111,9 @@ describe('a crash', () => {
   it('a writer killed mid-transaction leaves a store that opens cleanly with every committed entry', async () => {
     const dir = join(tempDir('crash'), 'cache');
     for (let round = 0; round < 2; round++) {
-      const child = spawn(process.execPath, [childScript, 'write-forever', dir, 'p', '0', '0', '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [childScript, 'write-forever', dir, 'p', '0', '0', '100'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((resolve) => setTimeout(resolve, 150 + round * 100));
       child.kill('SIGKILL');
@@ -137,7 +151,9 @@ describe.runIf(nobodyCanRun)('permission denied', () => {
     expect(opened.signal).toBeNull();
     expect(opened.code).toBe(0);
     const warnings = opened.json?.['warnings'] as string[];
-    expect(warnings.filter((w) => !w.startsWith('(reopen)'))).toEqual([expect.stringMatching(/is unusable \(.+\); caching in memory only$/)]);
+    expect(warnings.filter((w) => !w.startsWith('(reopen)'))).toEqual([
+      expect.stringMatching(/is unusable \(.+\); caching in memory only$/),
+    ]);
     // The L1 still serves the process that wrote; nothing reached disk for the next one.
     expect(opened.json).toMatchObject({ sameInstance: true, reopened: false });
   });

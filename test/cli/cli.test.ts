@@ -11,7 +11,9 @@ describe('quarry CLI (end to end)', () => {
     const trace = join(tempDir(), 'imports.txt');
     writeFileSync(trace, '');
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const c = spawn(process.execPath, ['--import', join(REPO, 'test/cli/trace-imports.mjs'), BIN, '--help'], { env: { ...process.env, TRACE_IMPORTS_FILE: trace } });
+      const c = spawn(process.execPath, ['--import', join(REPO, 'test/cli/trace-imports.mjs'), BIN, '--help'], {
+        env: { ...process.env, TRACE_IMPORTS_FILE: trace },
+      });
       let out = '';
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
       c.on('close', (code) => resolve({ code, out }));
@@ -40,7 +42,8 @@ describe('quarry CLI (end to end)', () => {
     expect(code).toBe(0);
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toContain('/src/index/reader.js');
-    for (const heavy of ['@babel/parser', '/ora/', 'lmdb', 'tinypool', 'cli-table3', 'msgpackr-extract', 'picomatch']) expect(loaded).not.toContain(heavy);
+    for (const heavy of ['@babel/parser', '/ora/', 'lmdb', 'tinypool', 'cli-table3', 'msgpackr-extract', 'picomatch'])
+      expect(loaded).not.toContain(heavy);
   });
 
   it('each command has --help with an example', async () => {
@@ -82,7 +85,13 @@ describe('quarry CLI (end to end)', () => {
   it('--json prints one envelope; errors are envelopes too', async () => {
     const root = fixture('index/basic');
     const idx = await quarry(['index', '--json'], { cwd: root, env: env(root) });
-    const doc = JSON.parse(idx.stdout) as { schemaVersion: number; command: string; ok: boolean; data: { files: number }; warnings: string[] };
+    const doc = JSON.parse(idx.stdout) as {
+      schemaVersion: number;
+      command: string;
+      ok: boolean;
+      data: { files: number };
+      warnings: string[];
+    };
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'index', ok: true, warnings: [] });
     expect(doc.data.files).toBe(6);
     const s = await quarry(['search', 'fetchUser', '--json'], { cwd: root, env: env(root) });
@@ -90,14 +99,21 @@ describe('quarry CLI (end to end)', () => {
     expect(sd.data.hits.map((h) => h.path)).toEqual(['src/http/client.ts', 'docs/guide.md']);
     const bad = await quarry(['search', '/[a-/', '--json'], { cwd: root, env: env(root) });
     expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, command: 'search', error: { code: 'usage', message: expect.stringMatching(/invalid regex/) } });
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      ok: false,
+      command: 'search',
+      error: { code: 'usage', message: expect.stringMatching(/invalid regex/) },
+    });
   });
 
   it('--jsonl streams one object per file', async () => {
     const root = fixture('index/basic');
     await quarry(['index'], { cwd: root, env: env(root) });
     const r = await quarry(['search', 'config', '--jsonl'], { cwd: root, env: env(root) });
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { path: string });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { path: string });
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.every((l) => typeof l.path === 'string')).toBe(true);
   });
@@ -154,7 +170,10 @@ describe('quarry CLI (end to end)', () => {
     for (let i = 0; i < 400; i++) writeFileSync(join(root, `gen${i}.ts`), `export const shared${i} = 'needle';\n`.repeat(50));
     await quarry(['index'], { cwd: root, env: env(root) });
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [BIN, 'search', 'needle', '--limit', '0'], { cwd: root, env: { ...process.env, ...env(root), QUARRY_PROFILE: 'off' } });
+      const c = spawn(process.execPath, [BIN, 'search', 'needle', '--limit', '0'], {
+        cwd: root,
+        env: { ...process.env, ...env(root), QUARRY_PROFILE: 'off' },
+      });
       let stderr = '';
       c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       c.stdout.once('data', () => c.stdout.destroy());
@@ -177,7 +196,10 @@ describe('quarry CLI (end to end)', () => {
     const root = fixture('index/basic');
     await quarry(['index'], { cwd: root, env: { ...env(root), QUARRY_PROFILE: undefined } });
     await quarry(['search', 'config'], { cwd: root, env: { ...env(root), QUARRY_PROFILE: undefined } });
-    const lines = readFileSync(join(root, '.quarry', 'profile.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cmd: string; name: string });
+    const lines = readFileSync(join(root, '.quarry', 'profile.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { cmd: string; name: string });
     expect(lines.some((l) => l.cmd === 'index' && l.name === 'walk')).toBe(true);
     expect(lines.some((l) => l.cmd === 'index' && l.name === 'tokenize-parse')).toBe(true);
     expect(lines.some((l) => l.cmd === 'search' && l.name === 'rank')).toBe(true);
@@ -191,10 +213,16 @@ describe('quarry CLI (end to end)', () => {
     mkdirSync(join(root, '.quarry'));
     const holder = spawn('sleep', ['30']);
     try {
-      writeFileSync(join(root, '.quarry', 'index.msgpack.lock'), JSON.stringify({ pid: holder.pid, startedAt: '2026-01-01T00:00:00.000Z' }));
+      writeFileSync(
+        join(root, '.quarry', 'index.msgpack.lock'),
+        JSON.stringify({ pid: holder.pid, startedAt: '2026-01-01T00:00:00.000Z' }),
+      );
       const busy = await quarry(['index', '--json'], { cwd: root, env: env(root) });
       expect(busy.code).toBe(2);
-      expect(JSON.parse(busy.stdout)).toMatchObject({ ok: false, error: { code: 'locked', message: expect.stringContaining(`pid ${holder.pid}`) } });
+      expect(JSON.parse(busy.stdout)).toMatchObject({
+        ok: false,
+        error: { code: 'locked', message: expect.stringContaining(`pid ${holder.pid}`) },
+      });
     } finally {
       holder.kill();
     }
@@ -207,7 +235,11 @@ describe('quarry CLI (end to end)', () => {
   it('SIGINT during index exits 130, flushes the profile, releases the lock and keeps the old index', async () => {
     const root = tempDir();
     mkdirSync(join(root, 'src'));
-    for (let i = 0; i < 3000; i++) writeFileSync(join(root, 'src', `m${i}.ts`), `/** Doc ${i}. */\nexport function handler${i}(x: number) { return x * ${i}; }\n`.repeat(40));
+    for (let i = 0; i < 3000; i++)
+      writeFileSync(
+        join(root, 'src', `m${i}.ts`),
+        `/** Doc ${i}. */\nexport function handler${i}(x: number) { return x * ${i}; }\n`.repeat(40),
+      );
     const e = { ...process.env, ...env(root), QUARRY_PROFILE: undefined, NO_COLOR: '1' };
     const first = await quarry(['index', '--workers', '1'], { cwd: root, env: env(root) });
     expect(first.code).toBe(0);
@@ -221,7 +253,9 @@ describe('quarry CLI (end to end)', () => {
     expect(r.code).toBe(130);
     expect(existsSync(join(root, '.quarry', 'index.msgpack.lock'))).toBe(false);
     expect(readFileSync(join(root, '.quarry', 'index.msgpack')).equals(before)).toBe(true);
-    const lines = readFileSync(join(root, '.quarry', 'profile.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(root, '.quarry', 'profile.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
     expect(lines.some((l) => (JSON.parse(l) as { status: string; err?: string }).err?.includes('SIGINT'))).toBe(true);
     const after = await quarry(['search', 'handler5'], { cwd: root, env: env(root) });

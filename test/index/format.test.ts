@@ -40,7 +40,18 @@ describe('index format', () => {
     expect(r.header.format).toBe(FORMAT_VERSION);
     expect(r.header.fileCount).toBe(6);
     expect(Object.keys(r.header.sections)).toEqual(
-      expect.arrayContaining(['paths', 'files', 'fieldLen', 'dictIndex', 'dictBlocks', 'postings', 'symIndex', 'symBlocks', 'symDocs', 'imports']),
+      expect.arrayContaining([
+        'paths',
+        'files',
+        'fieldLen',
+        'dictIndex',
+        'dictBlocks',
+        'postings',
+        'symIndex',
+        'symBlocks',
+        'symDocs',
+        'imports',
+      ]),
     );
     r.close();
   });
@@ -52,7 +63,10 @@ describe('index format', () => {
       ['the header cut in half', (b) => b.subarray(0, 20)],
       ['a truncated file', (b) => b.subarray(0, Math.floor(b.length * 0.6))],
       ['another format version', (b) => withHeader(b, (h) => ({ ...h, format: FORMAT_VERSION + 1 }))],
-      ['section offsets past the end', (b) => withHeader(b, (h) => ({ ...h, sections: { ...(h.sections as object), postings: [1e9, 10] } }))],
+      [
+        'section offsets past the end',
+        (b) => withHeader(b, (h) => ({ ...h, sections: { ...(h.sections as object), postings: [1e9, 10] } })),
+      ],
       ['garbage inside the postings', (b) => corruptSection(b, 'postings')],
       ['garbage inside the dictionary', (b) => corruptSection(b, 'dictBlocks')],
     ];
@@ -64,7 +78,8 @@ describe('index format', () => {
         writeFileSync(path, damage(readFileSync(path)));
         let caught: unknown;
         try {
-          for (const q of ['fetchUser', 'sym:loadConfig', 'parse response', 'path:**']) search({ root, cwd: root, query: q, limit: 0, filesOnly: false, explain: false, maxLines: 0 });
+          for (const q of ['fetchUser', 'sym:loadConfig', 'parse response', 'path:**'])
+            search({ root, cwd: root, query: q, limit: 0, filesOnly: false, explain: false, maxLines: 0 });
         } catch (err) {
           caught = err;
         }
@@ -120,4 +135,3 @@ function corruptSection(bytes: Buffer, name: string): Buffer {
   for (let i = 0; i < size; i++) out[12 + len + off + i] = 0xff - (i % 7);
   return out;
 }
-

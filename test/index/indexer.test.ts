@@ -39,7 +39,14 @@ describe('quarry index', () => {
     const r = new IndexReader(indexPathOf(root));
     const paths = r.allPaths();
     r.close();
-    expect(paths).toEqual(['docs/guide.md', 'src/config.ts', 'src/http/client.ts', 'src/http/parse.ts', 'src/util/broken.ts', 'src/util/strings.js']);
+    expect(paths).toEqual([
+      'docs/guide.md',
+      'src/config.ts',
+      'src/http/client.ts',
+      'src/http/parse.ts',
+      'src/util/broken.ts',
+      'src/util/strings.js',
+    ]);
     expect(s.files).toBe(6);
   });
 
@@ -72,7 +79,8 @@ describe('quarry index', () => {
     const root = fixture('index/basic');
     await runIndex(opts(root));
     const r = new IndexReader(indexPathOf(root));
-    const byName = (n: string) => r.lookupSymbols(n).map((s) => ({ path: r.pathOf(s.file), kind: s.kind, line: s.line, exported: s.exported }));
+    const byName = (n: string) =>
+      r.lookupSymbols(n).map((s) => ({ path: r.pathOf(s.file), kind: s.kind, line: s.line, exported: s.exported }));
     expect(byName('loadConfig')).toEqual([{ path: 'src/config.ts', kind: 'function', line: 14, exported: true }]);
     expect(byName('HttpClient')).toEqual([{ path: 'src/http/client.ts', kind: 'class', line: 10, exported: true }]);
     expect(byName('Config')).toEqual([{ path: 'src/config.ts', kind: 'interface', line: 1, exported: true }]);
@@ -174,7 +182,10 @@ describe('quarry index', () => {
     };
     const words = ['alpha', 'betaGamma', 'delta_epsilon', 'zetaEta', 'theta', 'iotaKappa', 'lambda', 'HTTPServer'];
     const body = () =>
-      Array.from({ length: 1 + rand(12) }, () => `/** ${words[rand(8)]} doc. */\nexport function ${words[rand(8)]}${rand(90)}() { return ${words[rand(8)]}; }\n`).join('');
+      Array.from(
+        { length: 1 + rand(12) },
+        () => `/** ${words[rand(8)]} doc. */\nexport function ${words[rand(8)]}${rand(90)}() { return ${words[rand(8)]}; }\n`,
+      ).join('');
     for (let i = 0; i < 60; i++) writeFileSync(join(root, `f${String(i).padStart(2, '0')}.ts`), body());
     await runIndex({ root, cacheDir, workers: 2 });
     for (let round = 0; round < 6; round++) {

@@ -44,17 +44,20 @@ describe('tokenizer', () => {
   it('the fast tokenizer counts exactly the words and identifier parts, for random text', () => {
     const chars = fc.constantFrom(...'aZbY_09 .$-(\nxXHTTPServerİé'.split(''));
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 120 }).map((a) => a.join('')), (text) => {
-        const expected = new Map<string, number>();
-        forEachWord(text, (a, b) => {
-          const word = text.slice(a, b);
-          if (word.length < 2 || word.length > 64) return;
-          for (const t of [word.toLowerCase(), ...splitIdentifier(word)]) expected.set(t, (expected.get(t) ?? 0) + 1);
-        });
-        const got = new Map<string, number>();
-        addTerms(text, got);
-        expect(got).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 120 }).map((a) => a.join('')),
+        (text) => {
+          const expected = new Map<string, number>();
+          forEachWord(text, (a, b) => {
+            const word = text.slice(a, b);
+            if (word.length < 2 || word.length > 64) return;
+            for (const t of [word.toLowerCase(), ...splitIdentifier(word)]) expected.set(t, (expected.get(t) ?? 0) + 1);
+          });
+          const got = new Map<string, number>();
+          addTerms(text, got);
+          expect(got).toEqual(expected);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

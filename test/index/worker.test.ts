@@ -35,7 +35,10 @@ describe('index worker', () => {
       }
     }
     const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const c = spawn(process.execPath, [BIN, 'index', root, '--json', '--no-cache'], { ...asNobody, env: { ...process.env, QUARRY_PROFILE: 'off', HOME: root } });
+      const c = spawn(process.execPath, [BIN, 'index', root, '--json', '--no-cache'], {
+        ...asNobody,
+        env: { ...process.env, QUARRY_PROFILE: 'off', HOME: root },
+      });
       let out = '';
       let err = '';
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -44,8 +47,15 @@ describe('index worker', () => {
     });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const data = (JSON.parse(r.out) as { data: { files: number; skipped: Record<string, number>; skippedFiles: { path: string; reason: string }[] } }).data;
+    const data = (
+      JSON.parse(r.out) as { data: { files: number; skipped: Record<string, number>; skippedFiles: { path: string; reason: string }[] } }
+    ).data;
     expect(data.files).toBe(1);
-    expect(data.skippedFiles).toEqual(expect.arrayContaining([{ path: 'locked.ts', reason: 'unreadable' }, { path: 'secret', reason: 'unreadable' }]));
+    expect(data.skippedFiles).toEqual(
+      expect.arrayContaining([
+        { path: 'locked.ts', reason: 'unreadable' },
+        { path: 'secret', reason: 'unreadable' },
+      ]),
+    );
   });
 });

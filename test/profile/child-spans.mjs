@@ -15,10 +15,15 @@ let n = 0;
 let announced = false;
 function batch() {
   for (let i = 0; i < 500; i++) {
-    p.span('step', (s) => {
-      s.set('i', n++);
-      s.set('pad', pad);
-    }, undefined, outer);
+    p.span(
+      'step',
+      (s) => {
+        s.set('i', n++);
+        s.set('pad', pad);
+      },
+      undefined,
+      outer,
+    );
   }
   if (!announced && n >= 3000) {
     announced = true;

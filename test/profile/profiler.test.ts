@@ -9,14 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  initProfiler,
-  isSpanLine,
-  profiler,
-  resolveProfileSink,
-  rotatedFiles,
-  type SpanLine,
-} from '../../src/profile/profiler.js';
+import { initProfiler, isSpanLine, profiler, resolveProfileSink, rotatedFiles, type SpanLine } from '../../src/profile/profiler.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const built = join(here, '../../dist/src/profile/profiler.js');

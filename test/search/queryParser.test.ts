@@ -51,14 +51,20 @@ describe('query parser', () => {
   it('never throws anything but a usage error, for thousands of random queries', () => {
     const alphabet = fc.constantFrom(...'ab_Z9 "-/:*\\()[]{}.?+|^$'.split(''), 'sym:', 'path:', 'lang:', 'case:', 'yes', 'ts');
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.array(alphabet, { maxLength: 30 }).map((a) => a.join(''))), (input) => {
-        try {
-          parseQuery(input);
-        } catch (err) {
-          expect(err).toBeInstanceOf(QuarryError);
-          expect((err as QuarryError).code).toBe('usage');
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 60 }),
+          fc.array(alphabet, { maxLength: 30 }).map((a) => a.join('')),
+        ),
+        (input) => {
+          try {
+            parseQuery(input);
+          } catch (err) {
+            expect(err).toBeInstanceOf(QuarryError);
+            expect((err as QuarryError).code).toBe('usage');
+          }
+        },
+      ),
       { numRuns: 5000 },
     );
   });
