@@ -92,7 +92,8 @@ function walkFs(root: string): WalkResult {
       skipped.push({ path: dir, reason: errnoCode(err) === 'ENOENT' ? 'vanished' : 'unreadable' });
       return;
     }
-    const own = readGitignore(root, dir);
+    // Only read a .gitignore that the listing shows: trying every directory costs an exception each.
+    const own = entries.some((e) => e.name === '.gitignore') ? readGitignore(root, dir) : null;
     const active = own ? [...rules, own] : rules;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
