@@ -5,17 +5,9 @@ import { addTerms, type TermCounts } from './tokenize.js';
 import { isParsed, type Language } from './language.js';
 import { parseSource } from './parse.js';
 import type { FileAnalysis, SkipReason } from './analysis.js';
+import type { SkipRules } from './skipRules.js';
 
-export interface SkipRules {
-  /** Files larger than this are skipped as too large. @default 2 MiB */
-  maxFileBytes: number;
-  /** Lines longer than this are minified code; a file is skipped when they hold most of its bytes. @default 4000 */
-  maxLineChars: number;
-  /** A file (over 2 KiB) whose average line is longer than this is minified. @default 300 */
-  maxAvgLineChars: number;
-}
-
-export const DEFAULT_SKIP_RULES: SkipRules = { maxFileBytes: 2 * 1024 * 1024, maxLineChars: 4000, maxAvgLineChars: 300 };
+export { DEFAULT_SKIP_RULES, type SkipRules } from './skipRules.js';
 
 /** Content hash used for cache keys and change detection. */
 export function contentHash(buf: Buffer): string {

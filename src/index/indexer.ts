@@ -3,18 +3,15 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
-import { createPool, defaultPoolSize } from '../util/workerPool.js';
 import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';
 import type { FileResult, SkipReason } from './analysis.js';
-import { DEFAULT_SKIP_RULES, type SkipRules } from './analyze.js';
-import { IndexAssembler } from './builder.js';
+import { DEFAULT_SKIP_RULES, type SkipRules } from './skipRules.js';
 import { FORMAT_VERSION, INDEX_MAGIC, isRecord, strings, typed } from './format.js';
 import { acquireLock } from './lockFile.js';
 import { IndexReader, indexPathOf } from './reader.js';
 import { walk, type WalkedFile } from './walk.js';
-import { removeStaleTemps, writeIndexFile } from './writeIndex.js';
-import { packr } from '../util/packr.js';
+import { removeStaleTemps } from './tempFiles.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
 
 export interface IndexOptions {
@@ -168,6 +165,8 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       old?.reader.close();
     }
     const { built, cacheStats, workers } = result;
+    // Loaded only when there is something to write: msgpackr's packer (with its native addon) costs start-up.
+    const [{ writeIndexFile }, { packr }] = await Promise.all([import('./writeIndex.js'), import('../util/packr.js')]);
     // What changed, counted on what was indexed: a new file that turned out minified was not added.
     for (const path of result.freshPaths) {
       if (old?.byPath.has(path)) changes.modified++;
@@ -258,6 +257,10 @@ interface BuildPlan {
 async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
+  const [{ IndexAssembler }, { createPool, defaultPoolSize }] = await Promise.all([
+    import('./builder.js'),
+    import('../util/workerPool.js'),
+  ]);
   const skippedFiles = [...plan.walkSkipped];
   const freshPaths: string[] = [];
   const workers =

@@ -1,11 +1,10 @@
 // Writes an index atomically: a temp file in the same directory, fsynced, renamed over the old one, so a crash
 // at any moment leaves either the old index or the new one.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { packr } from '../util/packr.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { INDEX_MAGIC, type IndexHeader, type SectionTable } from './format.js';
-import { isPidAlive } from './lockFile.js';
 
 export function writeIndexFile(path: string, header: Omit<IndexHeader, 'sections'>, sections: [string, Uint8Array][]): number {
   const table: SectionTable = {};
@@ -63,29 +62,4 @@ function syncDir(dir: string): void {
   } catch {
     // Some file systems refuse fsync on directories; the rename is still atomic.
   }
-}
-
-/** Removes temp files left by index writers that died (their pid is gone). */
-export function removeStaleTemps(indexPath: string): number {
-  const dir = dirname(indexPath);
-  const prefix = `${basename(indexPath)}.tmp-`;
-  let removed = 0;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && isPidAlive(pid)) continue;
-    try {
-      unlinkSync(join(dir, name));
-      removed++;
-    } catch {
-      // another process removed it
-    }
-  }
-  return removed;
 }
