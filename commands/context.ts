@@ -20,6 +20,8 @@ export interface CommandContext {
   interactive: boolean;
   /** A warning for stderr (and the --json envelope). */
   warn(message: string): void;
+  /** A remark for a person on stderr (not under --json or --quiet), e.g. that results were cut. */
+  note(message: string): void;
   /** Streams a chunk to stdout now (for --jsonl). */
   write(chunk: string): void;
   /** Starts the profiler for a run rooted at `root` (sink: --profile, QUARRY_PROFILE, else root/.quarry/profile.jsonl). */

@@ -125,6 +125,9 @@ export async function main(argv: string[]): Promise<void> {
           state.warnings.push(m);
           if (!state.quiet) stderr(`quarry: warning: ${m}\n`);
         },
+        note: (m) => {
+          if (!state.quiet && !state.json) stderr(`quarry: ${m}\n`);
+        },
         write: (chunk) => {
           process.stdout.write(chunk);
         },

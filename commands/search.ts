@@ -60,6 +60,9 @@ const searchAction: Action = async (ctx, args, opts) => {
     );
   }
   const exitCode = result.hits.length > 0 ? 0 : 1;
+  if (result.hits.length > 0 && result.total > result.hits.length) {
+    ctx.note(`${result.hits.length} of ${result.totalExact ? '' : 'at least '}${result.total} matching files shown; --limit 0 shows all`);
+  }
   if (opts.jsonl === true) {
     for (const hit of result.hits) ctx.write(`${JSON.stringify(hit)}\n`);
     return { command: 'search', data: result, text: '', exitCode };

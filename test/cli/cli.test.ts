@@ -77,6 +77,10 @@ describe('quarry CLI (end to end)', () => {
     const hit = await quarry(['search', 'loadConfig'], { cwd: join(root, 'src'), env: env(root) });
     expect(hit.code).toBe(0);
     expect(hit.stdout).toContain('src/config.ts:14:export function loadConfig(): Config {');
+    const cut = await quarry(['search', 'config', '--limit', '1'], { cwd: root, env: env(root) });
+    expect(cut.stderr).toMatch(/^quarry: 1 of \d+ matching files shown; --limit 0 shows all\n$/);
+    const cutJson = await quarry(['search', 'config', '--limit', '1', '--json'], { cwd: root, env: env(root) });
+    expect(cutJson.stderr).toBe('');
     const miss = await quarry(['search', 'nothingMatchesThis'], { cwd: root, env: env(root) });
     expect(miss.code).toBe(1);
     expect(miss.stdout).toBe('');
