@@ -5,10 +5,12 @@ import { QuarryError } from '../src/util/errors.js';
 import { commonOptions, type Action, type CommandContext } from './context.js';
 import { formatBytes, formatCount, formatMs } from './units.js';
 
+export const name = 'index';
+
 export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
   commonOptions(
     program
-      .command('index')
+      .command(name)
       .summary('build or update the index of a source tree')
       .description('Build or update the index of a source tree (incremental: only changed files are read again).')
       .argument('[path]', 'directory to index (default: --root or .)')

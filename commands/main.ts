@@ -13,6 +13,9 @@ import * as searchCommand from './search.js';
 
 export const SCHEMA_VERSION = 1;
 
+/** The built subcommands, each a module with its name and a register(); nothing else lists them. */
+const COMMANDS = [indexCommand, searchCommand];
+
 interface RunState {
   command: string;
   json: boolean;
@@ -60,9 +63,9 @@ async function finish(code: number): Promise<never> {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const known = ['index', 'search'];
   const state: RunState = {
-    command: known.find((c) => argv.includes(c)) ?? '',
+    // Known before parsing, so that a usage error under --json still names its command.
+    command: COMMANDS.find((c) => argv.includes(c.name))?.name ?? '',
     json: argv.includes('--json'),
     quiet: argv.includes('--quiet') || argv.includes('-q'),
     warnings: [],
@@ -143,8 +146,7 @@ export async function main(argv: string[]): Promise<void> {
       };
       result = await action(ctx, positional, opts);
     };
-  indexCommand.register(program, bind);
-  searchCommand.register(program, bind);
+  for (const c of COMMANDS) c.register(program, bind);
 
   let code: number;
   try {

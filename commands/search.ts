@@ -5,10 +5,12 @@ import type { SearchResult } from '../src/search/search.js';
 import { commonOptions, type Action, type CommandContext } from './context.js';
 import { paint } from './color.js';
 
+export const name = 'search';
+
 export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
   commonOptions(
     program
-      .command('search')
+      .command(name)
       .summary('ranked search: identifiers, symbols, phrases, paths, regex')
       .description(
         'Search the index. Words must all match (identifier parts too: `parse` finds parseHTTPResponse);\n' +

@@ -48,6 +48,9 @@ export interface IndexSummary {
   durationMs: number;
 }
 
+/** What a summary says beyond where, how and how long (filled in by `summarize`). */
+type SummaryFields = Omit<IndexSummary, 'root' | 'indexPath' | 'skipped' | 'skippedFiles' | 'walk' | 'durationMs'>;
+
 interface OldIndex {
   byPath: Map<string, number>;
   reader: IndexReader;
@@ -84,7 +87,6 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
     const old = prof.span('load-old', () => loadOld(indexPath, opts.onWarning));
 
     const walkSkipped = walked.skipped.map((s) => ({ ...s, size: 0, mtime: 0 }));
-    const changes = { added: 0, modified: 0, removed: 0, unchanged: 0 };
     const reuse: { pos: number; id: number }[] = [];
     const keptSkips: { pos: number; reason: SkipReason }[] = [];
     const toRead: number[] = [];
@@ -93,7 +95,6 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       const f = files[i]!;
       const id = old?.byPath.get(f.path);
       if (old && !opts.force && id !== undefined && sameStat(old.reader, id, f)) {
-        changes.unchanged++;
         reuse.push({ pos: i, id });
         continue;
       }
@@ -104,33 +105,36 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       }
       toRead.push(i);
     }
-    if (old) {
-      const present = new Set(files.map((f) => f.path));
-      for (const p of old.byPath.keys()) if (!present.has(p)) changes.removed++;
-    }
-    const readable = toRead.length;
     const skipsNow = [
       ...walkSkipped,
       ...keptSkips.map((k) => ({ path: files[k.pos]!.path, reason: k.reason, size: files[k.pos]!.size, mtime: files[k.pos]!.mtimeMs })),
     ];
-    if (old && !opts.force && readable === 0 && changes.removed === 0 && sameSkips(old, skipsNow)) {
+    const summarize = (fields: SummaryFields, skipped: { path: string; reason: SkipReason }[]): IndexSummary => ({
+      root,
+      indexPath,
+      ...fields,
+      skipped: countReasons(skipped),
+      skippedFiles: skipped.map(({ path, reason }) => ({ path, reason })),
+      walk: walked.source,
+      durationMs: Math.round(performance.now() - started),
+    });
+    // Every old file is still there unchanged (none removed: each walked one matched) and so are the skips.
+    if (old && !opts.force && toRead.length === 0 && reuse.length === old.byPath.size && sameSkips(old, skipsNow)) {
       const h = old.reader.header;
-      const summary = summaryFrom(
-        root,
-        indexPath,
-        true,
-        old.reader.fileCount,
-        h.indexedBytes,
-        h.termCount,
-        h.symbolCount,
-        countParseErrors(old.reader),
+      const summary = summarize(
+        {
+          upToDate: true,
+          files: old.reader.fileCount,
+          bytes: h.indexedBytes,
+          terms: h.termCount,
+          symbols: h.symbolCount,
+          parseErrors: countParseErrors(old.reader),
+          changes: { added: 0, modified: 0, removed: 0, unchanged: reuse.length },
+          cache: { hits: 0, misses: 0 },
+          indexSize: old.reader.file.fileSize,
+          workers: 0,
+        },
         skipsNow,
-        changes,
-        { hits: 0, misses: 0 },
-        old.reader.file.fileSize,
-        walked.source,
-        0,
-        started,
       );
       old.reader.close();
       return summary;
@@ -142,7 +146,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
         root,
         rules,
         files,
-        walkSkipped: walked.skipped.map((w) => ({ ...w, size: 0, mtime: 0 })),
+        walkSkipped,
         old: useOld ? old!.reader : null,
         reuse: useOld ? reuse : [],
         keptSkips: useOld ? keptSkips : [],
@@ -159,7 +163,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
         (err instanceof RangeError || (err instanceof QuarryError && err.code === 'unreadable-index'))
       ))
         throw err;
-      opts.onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it from the files`);
+      opts.onWarning?.(`${withoutRunHint(err)}; rebuilding it from the files`);
       result = await attempt(false);
     } finally {
       old?.reader.close();
@@ -168,6 +172,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
     // Loaded only when there is something to write: msgpackr's packer (with its native addon) costs start-up.
     const [{ writeIndexFile }, { packr }] = await Promise.all([import('./writeIndex.js'), import('../util/packr.js')]);
     // What changed, counted on what was indexed: a new file that turned out minified was not added.
+    const changes = { added: 0, modified: 0, removed: 0, unchanged: 0 };
     for (const path of result.freshPaths) {
       if (old?.byPath.has(path)) changes.modified++;
       else changes.added++;
@@ -205,23 +210,20 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
       s.set('bytes', size);
       return size;
     });
-    const parseErrors = built.parseErrors;
-    return summaryFrom(
-      root,
-      indexPath,
-      false,
-      built.fileCount,
-      built.indexedBytes,
-      built.termCount,
-      built.symbolCount,
-      parseErrors,
+    return summarize(
+      {
+        upToDate: false,
+        files: built.fileCount,
+        bytes: built.indexedBytes,
+        terms: built.termCount,
+        symbols: built.symbolCount,
+        parseErrors: built.parseErrors,
+        changes,
+        cache: cacheStats,
+        indexSize,
+        workers,
+      },
       skippedFiles,
-      changes,
-      cacheStats,
-      indexSize,
-      walked.source,
-      workers,
-      started,
     );
   } finally {
     unregister();
@@ -367,7 +369,7 @@ function loadOld(indexPath: string, onWarning?: (m: string) => void): OldIndex |
     reader = new IndexReader(indexPath);
   } catch (err) {
     if (err instanceof QuarryError && err.code === 'no-index') return null;
-    onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it`);
+    onWarning?.(`${withoutRunHint(err)}; rebuilding it`);
     return null;
   }
   try {
@@ -397,7 +399,7 @@ function loadOld(indexPath: string, onWarning?: (m: string) => void): OldIndex |
     return { byPath, reader, skipped };
   } catch (err) {
     reader.close();
-    onWarning?.(`${messageOf(err).replace(/; run `quarry index`$/, '')}; rebuilding it`);
+    onWarning?.(`${withoutRunHint(err)}; rebuilding it`);
     return null;
   }
 }
@@ -431,39 +433,7 @@ function countReasons(skipped: { reason: SkipReason }[]): Partial<Record<SkipRea
   return out;
 }
 
-function summaryFrom(
-  root: string,
-  indexPath: string,
-  upToDate: boolean,
-  files: number,
-  bytes: number,
-  terms: number,
-  symbols: number,
-  parseErrors: number,
-  skippedFiles: { path: string; reason: SkipReason }[],
-  changes: IndexSummary['changes'],
-  cache: IndexSummary['cache'],
-  indexSize: number,
-  walkSource: 'git' | 'fs',
-  workers: number,
-  started: number,
-): IndexSummary {
-  return {
-    root,
-    indexPath,
-    upToDate,
-    files,
-    bytes,
-    terms,
-    symbols,
-    parseErrors,
-    skipped: countReasons(skippedFiles),
-    skippedFiles: skippedFiles.map(({ path, reason }) => ({ path, reason })),
-    changes,
-    cache,
-    indexSize,
-    walk: walkSource,
-    workers,
-    durationMs: Math.round(performance.now() - started),
-  };
+/** An unreadable-index message without its "run `quarry index`" advice: index is what is running. */
+function withoutRunHint(err: unknown): string {
+  return messageOf(err).replace(/; run `quarry index`$/, '');
 }

@@ -39,38 +39,19 @@ export function isParsed(lang: Language): boolean {
   return lang === 'js' || lang === 'jsx' || lang === 'ts' || lang === 'tsx' || lang === 'dts';
 }
 
-/** `lang:` accepts these aliases besides the codes themselves. */
+/** What `lang:NAME` selects: a language code, or a family (`js` covers jsx, `ts` covers tsx and .d.ts). */
+const LANG_FILTERS: Record<string, Language[]> = {
+  js: ['js', 'jsx'],
+  javascript: ['js', 'jsx'],
+  ts: ['ts', 'tsx', 'dts'],
+  typescript: ['ts', 'tsx', 'dts'],
+  'd.ts': ['dts'],
+  markdown: ['md'],
+};
+
+/** The languages `lang:NAME` selects (empty for an unknown name). */
 export function languageAliases(name: string): Language[] {
-  switch (name.toLowerCase()) {
-    case 'js':
-    case 'javascript':
-      return ['js', 'jsx'];
-    case 'ts':
-    case 'typescript':
-      return ['ts', 'tsx', 'dts'];
-    case 'jsx':
-      return ['jsx'];
-    case 'tsx':
-      return ['tsx'];
-    case 'dts':
-    case 'd.ts':
-      return ['dts'];
-    case 'json':
-      return ['json'];
-    case 'md':
-    case 'markdown':
-      return ['md'];
-    case 'css':
-      return ['css'];
-    case 'html':
-      return ['html'];
-    case 'vue':
-      return ['vue'];
-    case 'svelte':
-      return ['svelte'];
-    case 'text':
-      return ['text'];
-    default:
-      return [];
-  }
+  const key = name.toLowerCase();
+  if (Object.hasOwn(LANG_FILTERS, key)) return LANG_FILTERS[key]!;
+  return (LANGUAGES as readonly string[]).includes(key) ? [key as Language] : [];
 }

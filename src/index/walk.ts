@@ -55,10 +55,7 @@ function isGitIgnored(root: string): boolean {
 function statAll(root: string, paths: string[]): WalkResult {
   const files: WalkedFile[] = [];
   const skipped: WalkResult['skipped'] = [];
-  const seen = new Set<string>();
   for (const path of paths) {
-    if (seen.has(path)) continue;
-    seen.add(path);
     let st: Stats;
     try {
       st = lstatSync(join(root, path));

@@ -48,7 +48,8 @@ export function contentMatcher(q: Query): ContentMatcher {
   const words = [...new Set(q.caseSensitive ? q.words : q.words.map((w) => w.toLowerCase()))];
   const wordTest = makeWordTest(words, q.caseSensitive);
   const phrases = q.phrases.map((p) => phraseRegex(p, q.caseSensitive));
-  const regexes = q.regexes.map((r) => new RegExp(r.source, r.flags.replace('g', '')));
+  // The parser allows only i, m and s, so test() keeps no state between lines.
+  const regexes = q.regexes;
   return {
     needsVerify: q.phrases.length > 0 || q.regexes.length > 0 || q.caseSensitive,
     verify(text) {

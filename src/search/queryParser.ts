@@ -84,7 +84,7 @@ export function parseQuery(input: string): Query {
       const flags = item.regex.flags;
       if (/[^ims]/.test(flags)) throw usage(`unsupported regex flags "${flags}" in ${item.text}`, 'use i, m or s');
       try {
-        q.regexes.push(new RegExp(item.regex.source, flags.includes('i') ? flags : flags));
+        q.regexes.push(new RegExp(item.regex.source, flags));
       } catch (err) {
         throw usage(`invalid regex ${item.text}: ${(err as Error).message}`);
       }

@@ -221,7 +221,7 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
     const hit: SearchHit = {
       path,
       score: round(scores[c]!),
-      lang: LANGUAGES[reader.files().lang[doc]!] ?? 'text',
+      lang: reader.languageOf(doc),
       lines: text !== null && !opts.filesOnly ? matcher.lines(text, new Set(d.map((x) => x.line)), opts.maxLines) : [],
       symbols: d.map((x) => ({ name: x.name, kind: x.kind, line: x.line, exported: x.exported })),
     };
