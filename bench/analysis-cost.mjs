@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { walk } from '../dist/src/index/walk.js';
-import { addTerms } from '../dist/src/index/tokenize.js';
+import { TermTable } from '../dist/src/index/tokenize.js';
 import { parseSource } from '../dist/src/index/parse.js';
 import { classify, contentHash, DEFAULT_SKIP_RULES } from '../dist/src/index/analyze.js';
 import { isParsed, languageOf } from '../dist/src/index/language.js';
@@ -37,7 +37,7 @@ for (const f of files) {
   bytes += buf.length;
   indexed++;
   t = performance.now();
-  addTerms(text, new Map());
+  new TermTable(3, text.length >> 4).add(text, 0);
   ms.tokenize += performance.now() - t;
   const lang = languageOf(f.path);
   if (isParsed(lang)) {

@@ -1,10 +1,10 @@
 // Reads one file and turns its bytes into a FileAnalysis: skip rules, content hash, terms per field, symbols.
 import { hash as cryptoHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { addTerms, type TermCounts } from './tokenize.js';
+import { TermTable } from './tokenize.js';
 import { isParsed, type Language } from './language.js';
 import { parseSource } from './parse.js';
-import type { FileAnalysis, SkipReason } from './analysis.js';
+import { CONTENT_FIELDS, type FileAnalysis, type SkipReason } from './analysis.js';
 import type { SkipRules } from './skipRules.js';
 
 export { DEFAULT_SKIP_RULES, type SkipRules } from './skipRules.js';
@@ -45,11 +45,10 @@ export function classify(buf: Buffer, rules: SkipRules): { reason: SkipReason | 
 
 /** Terms and symbols of a source text. */
 export function analyzeText(text: string, lang: Language, lines: number): FileAnalysis {
-  const body: TermCounts = new Map();
-  const sym: TermCounts = new Map();
-  const doc: TermCounts = new Map();
-  const fieldLen = new Uint32Array(3);
-  fieldLen[0] = addTerms(text, body);
+  // One table for the three content fields (CONTENT_FIELDS order): body terms first, in order of first sight.
+  const table = new TermTable(CONTENT_FIELDS.length, text.length >> 4);
+  const fieldLen = new Uint32Array(CONTENT_FIELDS.length);
+  fieldLen[0] = table.add(text, 0);
   const analysis: FileAnalysis = { lang, lines, terms: [], tf: new Uint32Array(0), fieldLen, symbols: [], imports: [], exports: [] };
   if (isParsed(lang)) {
     const parsed = parseSource(text, lang);
@@ -58,22 +57,11 @@ export function analyzeText(text: string, lang: Language, lines: number): FileAn
     analysis.exports = parsed.exports;
     if (parsed.error !== undefined) analysis.parseError = parsed.error;
     let symLen = 0;
-    for (const s of parsed.symbols) symLen += addTerms(s.name, sym);
+    for (const s of parsed.symbols) symLen += table.add(s.name, 1);
     fieldLen[1] = symLen;
-    fieldLen[2] = addTerms(parsed.docText, doc);
+    fieldLen[2] = table.add(parsed.docText, 2);
   }
-  const terms = [...body.keys()];
-  // Symbol and doc terms are always body terms too (they come from the same text), except docs of nothing.
-  for (const t of sym.keys()) if (!body.has(t)) terms.push(t);
-  for (const t of doc.keys()) if (!body.has(t) && !sym.has(t)) terms.push(t);
-  const tf = new Uint32Array(terms.length * 3);
-  for (let i = 0; i < terms.length; i++) {
-    const t = terms[i]!;
-    tf[i * 3] = body.get(t) ?? 0;
-    tf[i * 3 + 1] = sym.get(t) ?? 0;
-    tf[i * 3 + 2] = doc.get(t) ?? 0;
-  }
-  analysis.terms = terms;
-  analysis.tf = tf;
+  analysis.terms = table.terms;
+  analysis.tf = table.tf();
   return analysis;
 }

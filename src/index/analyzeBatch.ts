@@ -26,6 +26,8 @@ export interface WorkerReply {
 }
 
 let cache: Promise<Cache | null> | undefined;
+/** Cache writes still in flight: a batch replies without waiting for its entries to be committed. */
+const writes = new Set<Promise<void>>();
 let cacheDirOpened: string | null = null;
 const warnings: string[] = [];
 
@@ -119,8 +121,15 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   }
   parse.set('parsed', fresh.length);
   parse.end();
-  if (store && fresh.length > 0)
-    await prof.span('cache-set', () => store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh), undefined, batch);
+  if (store && fresh.length > 0) {
+    // Committing waits on the disk; the thread parses the next batch meanwhile, and flushWrites() waits at the end.
+    const span = prof.start('cache-set', { entries: fresh.length }, batch);
+    const write = store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh).finally(() => {
+      span.end();
+      writes.delete(write);
+    });
+    writes.add(write);
+  }
   batch.set('cache_hits', hits);
   batch.set('cache_misses', misses);
   if (store) {
@@ -131,4 +140,9 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   }
   batch.end();
   return { results, warnings: warnings.splice(0), cacheHits: hits, cacheMisses: misses };
+}
+
+/** Waits until every cache write started by this thread is committed (a cache failure is a miss, never thrown). */
+export async function flushWrites(): Promise<void> {
+  while (writes.size > 0) await Promise.all([...writes]);
 }

@@ -13,6 +13,7 @@ import { IndexReader, indexPathOf } from './reader.js';
 import { walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps } from './tempFiles.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
+import type { FlushReply, FlushTask } from './worker.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -302,11 +303,12 @@ async function analyzeAndBuild(plan: BuildPlan) {
     feed();
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files: starting threads would cost more than analysing them here.
-      const { analyzeBatch } = await import('./analyzeBatch.js');
+      const { analyzeBatch, flushWrites } = await import('./analyzeBatch.js');
       take(
         toRead,
         await analyzeBatch({ root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: null }, prof),
       );
+      await flushWrites();
     } else if (toRead.length > 0) {
       const pool = createPool(workerUrl(), workers);
       const stopPool = addCleanup(() => void pool.destroy());
@@ -325,6 +327,8 @@ async function analyzeAndBuild(plan: BuildPlan) {
             take(batch, reply);
           }),
         );
+        const flushed = await pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier }));
+        for (const f of flushed) prof.ingest(f.spans);
       } finally {
         stopPool();
         await pool.destroy();

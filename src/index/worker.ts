@@ -1,9 +1,24 @@
-// Worker-thread entry of the index pool: one task is one batch of files (see analyzeBatch.ts); the spans the
-// batch recorded travel back with its results.
+// Worker-thread entry of the index pool: a task is one batch of files (see analyzeBatch.ts), or the final
+// flush that waits for this thread's cache writes; the spans recorded travel back with the reply.
 import { drainSpans, initWorkerProfiler } from '../profile/profiler.js';
-import { analyzeBatch, type WorkerReply, type WorkerTask } from './analyzeBatch.js';
+import { arriveAndWait, type Barrier } from '../util/barrier.js';
+import { analyzeBatch, flushWrites, type WorkerReply, type WorkerTask } from './analyzeBatch.js';
 
-export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
+/** Sent once to every thread (through the barrier) after the last batch. */
+export interface FlushTask {
+  flush: Barrier;
+}
+
+export interface FlushReply {
+  spans: WorkerReply['spans'];
+}
+
+export default async function runTask(task: WorkerTask | FlushTask): Promise<WorkerReply | FlushReply> {
+  if ('flush' in task) {
+    await arriveAndWait(task.flush);
+    await flushWrites();
+    return { spans: drainSpans() };
+  }
   const reply = await analyzeBatch(task, initWorkerProfiler(task.profile));
   return { ...reply, spans: drainSpans() };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addTerms, forEachWord, splitIdentifier } from '../../src/index/tokenize.js';
+import { TermTable, addTerms, forEachWord, splitIdentifier } from '../../src/index/tokenize.js';
 
 function terms(text: string): string[] {
   const m = new Map<string, number>();
@@ -71,5 +71,26 @@ describe('tokenizer', () => {
         });
       }),
     );
+  });
+
+  it('keeps counts per field in one table, terms in order of first sight', () => {
+    const t = new TermTable(3);
+    expect(t.add('fooBar baz', 0)).toBe(4);
+    expect(t.add('fooBar', 1)).toBe(3);
+    expect(t.add('qux baz', 2)).toBe(2);
+    expect(t.terms).toEqual(['foobar', 'foo', 'bar', 'baz', 'qux']);
+    expect([...t.tf()]).toEqual([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1]);
+  });
+
+  it('grows past its first capacity without losing a count', () => {
+    const words = Array.from({ length: 5000 }, (_, i) => `Word_${i.toString(36)}`);
+    const t = new TermTable(1, 16);
+    t.add(words.join(' ') + ' ' + words.join(' '), 0);
+    const m = new Map<string, number>();
+    t.terms.forEach((term, i) => m.set(term, t.counts[i]!));
+    expect(m.get('word_0')).toBe(2);
+    expect(m.get(`word_${(4999).toString(36)}`)).toBe(2);
+    expect(m.get('word')).toBe(10000);
+    expect(new Set(t.terms).size).toBe(t.terms.length);
   });
 });
