@@ -1,6 +1,5 @@
 // Per-file metrics for `quarry scan`: cloc-compatible line counts, and the functions and classes of a babel AST with
 // their line spans and ESLint-style cyclomatic complexity.
-import type { File } from '@babel/types';
 
 /** Lines of one file by what they hold, counted the way cloc counts JavaScript and TypeScript. */
 export interface LineCounts {
@@ -324,6 +323,14 @@ export interface FunctionInfo {
   complexity: number;
 }
 
+/**
+ * A parsed file: babel's `File`. Typed by shape, not by import, because @babel/parser carries its own copy of
+ * @babel/types, whose `File` need not be the same type as that of the project's @babel/types.
+ */
+export interface ParsedFile {
+  program: object;
+}
+
 /** A node of babel's AST seen loosely, for a walk that needs only a few fields of a few node types. */
 interface AstNode {
   type: string;
@@ -362,7 +369,7 @@ const TYPE_ONLY = new Set(['TSTypeAliasDeclaration', 'TSIndexSignature']);
  * Every function, method and class of a parsed file, in source order, with names as ctags would give them and
  * ESLint's cyclomatic complexity. One iterative walk: deeply nested or very long expressions cannot overflow the stack.
  */
-export function functionsOf(ast: File): FunctionInfo[] {
+export function functionsOf(ast: ParsedFile): FunctionInfo[] {
   const out: FunctionInfo[] = [];
   const starts: number[] = [];
   // The walk's stack, as parallel arrays: the node, the index in `out` its branches count for (-1: top level),
@@ -389,7 +396,7 @@ export function functionsOf(ast: File): FunctionInfo[] {
     return out.length - 1;
   };
 
-  push((ast as unknown as AstNode).program, -1, null, 0);
+  push(ast.program, -1, null, 0);
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const owner = owners.pop()!;

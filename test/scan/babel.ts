@@ -1,6 +1,8 @@
 // Parses a test source the way `quarry scan` does: once, with error recovery, plugins chosen by file extension.
 import { parse, type ParserPlugin } from '@babel/parser';
-import type { File } from '@babel/types';
+
+/** What @babel/parser returns (typed with the @babel/types version it depends on). */
+export type BabelFile = ReturnType<typeof parse>;
 
 /** Plugins for a file name, as the indexer chooses them. */
 export function pluginsFor(file: string): ParserPlugin[] {
@@ -12,7 +14,7 @@ export function pluginsFor(file: string): ParserPlugin[] {
 }
 
 /** The AST of `source`, or undefined when babel gives up even with error recovery. */
-export function parseForScan(source: string, file = 'input.ts'): File | undefined {
+export function parseForScan(source: string, file = 'input.ts'): BabelFile | undefined {
   try {
     return parse(source, {
       sourceType: 'unambiguous',
