@@ -2,7 +2,7 @@
 import type { SymbolKind } from './symbolKinds.js';
 
 /** Bump when the analysis of the same bytes would change: cache keys carry it, so old entries are never read. */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 export const ANALYSIS_NAMESPACE = 'analysis';
 
 /** Content fields of BM25F, in the order of `FileAnalysis.tf` (the path field is derived from the path). */
@@ -28,7 +28,19 @@ export interface FileAnalysis {
 /** Why a walked file was not indexed. */
 export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large' | 'minified' | 'unreadable' | 'vanished' | 'symlink' | 'not-a-file';
 
+/**
+ * A file as the index builder takes it: the analysis with its terms turned into refs into a term list shared by
+ * a batch of files (each distinct term crosses threads and is looked up once per batch, not once per file), and
+ * the path field added. `refs[i]` has four counts `tf[i*4 + f]` and the file four lengths, in FIELDS order
+ * (path, body, symbols, doc).
+ */
+export interface IndexedAnalysis extends Omit<FileAnalysis, 'terms' | 'tf' | 'fieldLen'> {
+  refs: Uint32Array;
+  tf: Uint32Array;
+  fieldLen: Uint32Array;
+}
+
 /** The result of reading one file in a worker. */
 export type FileResult =
-  | { ok: true; hash: string; size: number; mtimeMs: number; analysis: FileAnalysis; cached: boolean }
+  | { ok: true; hash: string; size: number; mtimeMs: number; analysis: IndexedAnalysis; cached: boolean }
   | { ok: false; reason: SkipReason; detail?: string };

@@ -4,7 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { errnoCode } from '../util/errors.js';
 import { openCache, type Cache } from '../cache/cache.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
-import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult } from './analysis.js';
+import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type IndexedAnalysis } from './analysis.js';
+import { addTerms } from './tokenize.js';
 import { analyzeText, classify, contentHash, type SkipRules } from './analyze.js';
 import { languageOf } from './language.js';
 
@@ -19,6 +20,8 @@ export interface WorkerTask {
 
 export interface WorkerReply {
   results: FileResult[];
+  /** The terms the results' `refs` point into. */
+  terms: string[];
   spans: SpanLine[];
   warnings: string[];
   cacheHits: number;
@@ -107,6 +110,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
       )
     : [];
   const fresh: { hash: string; value: FileAnalysis }[] = [];
+  const terms = new BatchTerms();
   const parse = prof.start('tokenize-parse', undefined, batch);
   for (let k = 0; k < pending.length; k++) {
     const p = pending[k]!;
@@ -117,7 +121,8 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
       fresh.push({ hash: p.hash, value: analysis });
       misses++;
     } else hits++;
-    results[p.index] = { ok: true, hash: p.hash, size: p.size, mtimeMs: p.mtimeMs, analysis, cached: hit };
+    const indexed = terms.index(task.paths[p.index]!, analysis);
+    results[p.index] = { ok: true, hash: p.hash, size: p.size, mtimeMs: p.mtimeMs, analysis: indexed, cached: hit };
   }
   parse.set('parsed', fresh.length);
   parse.end();
@@ -139,7 +144,58 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
     batch.set('cache_errors', st.errors);
   }
   batch.end();
-  return { results, warnings: warnings.splice(0), cacheHits: hits, cacheMisses: misses };
+  return { results, terms: terms.list, warnings: warnings.splice(0), cacheHits: hits, cacheMisses: misses };
+}
+
+/** The term list of a batch, and each file's analysis re-expressed against it (see IndexedAnalysis). */
+class BatchTerms {
+  readonly list: string[] = [];
+  readonly #ids = new Map<string, number>();
+
+  #ref(term: string): number {
+    let id = this.#ids.get(term);
+    if (id === undefined) {
+      id = this.list.length;
+      this.#ids.set(term, id);
+      this.list.push(term);
+    }
+    return id;
+  }
+
+  index(path: string, a: FileAnalysis): IndexedAnalysis {
+    const pathCounts = new Map<string, number>();
+    const pathLen = addTerms(path, pathCounts);
+    const n = a.terms.length;
+    // Path terms are mostly body terms too: they share a slot; the others are appended.
+    const refs = new Uint32Array(n + pathCounts.size);
+    const tf = new Uint32Array(refs.length * 4);
+    for (let i = 0; i < n; i++) {
+      refs[i] = this.#ref(a.terms[i]!);
+      tf[i * 4 + 1] = a.tf[i * 3]!;
+      tf[i * 4 + 2] = a.tf[i * 3 + 1]!;
+      tf[i * 4 + 3] = a.tf[i * 3 + 2]!;
+    }
+    let used = n;
+    for (const [term, count] of pathCounts) {
+      const ref = this.#ref(term);
+      let k = refs.subarray(0, n).indexOf(ref);
+      if (k === -1) refs[(k = used++)] = ref;
+      tf[k * 4] = count;
+    }
+    const fieldLen = Uint32Array.of(pathLen, a.fieldLen[0] ?? 0, a.fieldLen[1] ?? 0, a.fieldLen[2] ?? 0);
+    const out: IndexedAnalysis = {
+      lang: a.lang,
+      lines: a.lines,
+      symbols: a.symbols,
+      imports: a.imports,
+      exports: a.exports,
+      refs: refs.subarray(0, used),
+      tf: tf.subarray(0, used * 4),
+      fieldLen,
+    };
+    if (a.parseError !== undefined) out.parseError = a.parseError;
+    return out;
+  }
 }
 
 /** Waits until every cache write started by this thread is committed (a cache failure is a miss, never thrown). */

@@ -3,11 +3,10 @@
 // are merged term by term from the old index, so an update costs one pass over the old postings, not a rebuild.
 import { packr } from '../util/packr.js';
 import { profiler } from '../profile/profiler.js';
-import { addTerms } from './tokenize.js';
 import { LANGUAGES, type Language } from './language.js';
 import { SYMBOL_KINDS } from './symbolKinds.js';
 import { ByteReader, ByteWriter } from './varint.js';
-import type { FileAnalysis } from './analysis.js';
+import type { IndexedAnalysis } from './analysis.js';
 import { BLOCK_SIZE, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
 import type { IndexReader } from './reader.js';
 
@@ -17,7 +16,7 @@ export interface IndexedDoc {
   mtimeMs: number;
   /** sha1 hex of the content. */
   hash: string;
-  analysis: FileAnalysis;
+  analysis: IndexedAnalysis;
 }
 
 /** One file of the new index: fresh, or kept from the old index (same path, same size and mtime). */
@@ -57,13 +56,23 @@ class FreshPostings {
   data = new Uint32Array(1 << 16);
   count = 0;
 
-  add(term: string, doc: number, body: number, path: number, sym: number, docTf: number): void {
-    let tid = this.termIds.get(term);
-    if (tid === undefined) {
-      tid = this.terms.length;
-      this.termIds.set(term, tid);
-      this.terms.push(term);
+  /** The term ids of `terms`, new ones numbered in order. */
+  intern(terms: readonly string[]): Uint32Array {
+    const ids = new Uint32Array(terms.length);
+    for (let i = 0; i < terms.length; i++) {
+      const term = terms[i]!;
+      let tid = this.termIds.get(term);
+      if (tid === undefined) {
+        tid = this.terms.length;
+        this.termIds.set(term, tid);
+        this.terms.push(term);
+      }
+      ids[i] = tid;
     }
+    return ids;
+  }
+
+  add(tid: number, doc: number, body: number, path: number, sym: number, docTf: number): void {
     let o = this.count * 4;
     if (o + 4 > this.data.length) {
       const next = new Uint32Array(this.data.length * 2);
@@ -188,6 +197,18 @@ export class IndexAssembler {
       old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
   }
 
+  /**
+   * Re-points the refs of fresh analyses from their batch's term list (`terms`) to this index's term ids; every
+   * fresh analysis must pass through here once before it is added.
+   */
+  adoptTerms(terms: readonly string[], analyses: readonly IndexedAnalysis[]): void {
+    const ids = this.fresh.intern(terms);
+    for (const a of analyses) {
+      const refs = a.refs;
+      for (let i = 0; i < refs.length; i++) refs[i] = ids[refs[i]!]!;
+    }
+  }
+
   /** Adds the next file (paths must come in ascending order). */
   add(path: string, src: DocSource): void {
     const id = this.paths.length;
@@ -218,20 +239,9 @@ export class IndexAssembler {
     this.parseError[id] = a.parseError === undefined ? 0 : 1;
     this.imports[id] = a.imports;
     this.exports[id] = a.exports;
-    const pathCounts = new Map<string, number>();
-    const fl = this.fieldLen;
-    fl[id * 4] = addTerms(doc.path, pathCounts);
-    fl[id * 4 + 1] = a.fieldLen[0] ?? 0;
-    fl[id * 4 + 2] = a.fieldLen[1] ?? 0;
-    fl[id * 4 + 3] = a.fieldLen[2] ?? 0;
-    const { terms, tf } = a;
-    for (let i = 0; i < terms.length; i++) {
-      const term = terms[i]!;
-      const p = pathCounts.get(term) ?? 0;
-      if (p > 0) pathCounts.delete(term);
-      this.fresh.add(term, id, tf[i * 3]!, p, tf[i * 3 + 1]!, tf[i * 3 + 2]!);
-    }
-    for (const [term, p] of pathCounts) this.fresh.add(term, id, 0, p, 0, 0);
+    this.fieldLen.set(a.fieldLen.subarray(0, 4), id * 4);
+    const { refs, tf } = a;
+    for (let i = 0; i < refs.length; i++) this.fresh.add(refs[i]!, id, tf[i * 4 + 1]!, tf[i * 4]!, tf[i * 4 + 2]!, tf[i * 4 + 3]!);
     for (const s of a.symbols) {
       this.freshSyms.push({
         key: s.name.toLowerCase(),

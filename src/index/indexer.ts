@@ -5,7 +5,7 @@ import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
 import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';
-import type { FileResult, SkipReason } from './analysis.js';
+import type { FileResult, IndexedAnalysis, SkipReason } from './analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from './skipRules.js';
 import { FORMAT_VERSION, INDEX_MAGIC, isRecord, strings, typed } from './format.js';
 import { acquireLock } from './lockFile.js';
@@ -294,6 +294,9 @@ async function analyzeAndBuild(plan: BuildPlan) {
     for (const w of reply.warnings) opts.onWarning?.(w);
     cacheStats.hits += reply.cacheHits;
     cacheStats.misses += reply.cacheMisses;
+    const fresh: IndexedAnalysis[] = [];
+    for (const r of reply.results) if (r.ok) fresh.push(r.analysis);
+    assembler.adoptTerms(reply.terms, fresh);
     positions.forEach((pos, k) => (sources[pos] = reply.results[k]));
     done += positions.length;
     opts.onProgress?.(done, toRead.length);

@@ -92,6 +92,7 @@ export function parseSource(code: string, lang: Language): ParseResult {
   const docs = (ast.comments ?? []).filter((c) => c.type === 'CommentBlock' && c.value.startsWith('*'));
   const collector = new Collector(code, docs);
   collector.visit(ast.program, null);
+  collector.finish();
   const result: ParseResult = {
     symbols: collector.symbols,
     imports: [...collector.imports],
@@ -108,26 +109,33 @@ class Collector {
   readonly imports = new Set<string>();
   readonly exports = new Set<string>();
   private readonly exportedLocals = new Set<string>();
+  /** How many functions enclose the node being visited: their plain local variables are not symbols. */
+  private fnDepth = 0;
 
   constructor(
     private readonly code: string,
     private readonly docs: Comment[],
   ) {}
 
+  /** Walks the subtree of `node` (not a skipped type): the hot loop of parsing, so no iterators or closures. */
   visit(node: Node, parent: Node | null): void {
-    // Leaves and type annotations hold nothing this collector wants; skipping them halves the walk.
-    if (SKIPPED.has(node.type)) return;
-    this.enter(node, parent);
-    for (const key of childKeys(node)) {
-      const value = node[key];
+    const info = typeInfo(node)!;
+    if (info.enter) this.enter(node, parent);
+    if (info.fn) this.fnDepth++;
+    const keys = info.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const value = node[keys[k]!];
       if (value === null || typeof value !== 'object') continue;
       if (Array.isArray(value)) {
-        for (const child of value) if (child !== null && typeof child === 'object') this.visit(child as Node, node);
-      } else if (typeof (value as Node).type === 'string') {
+        for (let i = 0; i < value.length; i++) {
+          const child: unknown = value[i];
+          if (child !== null && typeof child === 'object' && typeInfo(child as Node) !== null) this.visit(child as Node, node);
+        }
+      } else if (typeof (value as Node).type === 'string' && typeInfo(value as Node) !== null) {
         this.visit(value as Node, node);
       }
     }
-    if (node.type === 'Program') this.finish();
+    if (info.fn) this.fnDepth--;
   }
 
   private enter(node: Node, parent: Node | null): void {
@@ -182,6 +190,8 @@ class Collector {
           const init = d.init as Node | null;
           const kind: SymbolKind = init && isFunction(init) ? 'function' : init?.type === 'ClassExpression' ? 'class' : 'variable';
           const id = d.id as Node;
+          // A local variable of a function is not a definition anyone searches for; a local function is.
+          if (kind === 'variable' && this.fnDepth > 0) continue;
           if (id.type === 'Identifier') this.add(id, kind, d, decls.length === 1 ? docAnchor : d, exported);
           else if (exported) for (const name of patternNames(id)) this.exports.add(name);
         }
@@ -278,7 +288,7 @@ class Collector {
     return firstSentence(cleanDoc(doc.value));
   }
 
-  private finish(): void {
+  finish(): void {
     for (const s of this.symbols) {
       if (!s.exported && this.exportedLocals.has(s.name)) {
         s.exported = true;
@@ -341,8 +351,58 @@ const SKIPPED = new Set([
   'TSTypePredicate',
 ]);
 
-/** Keys that can hold child nodes, per node type: babel gives every node of a type the same keys. */
-const CHILD_KEYS = new Map<string, string[]>();
+/** What the walk does with a node type: the keys that can hold child nodes, and whether `enter` looks at it. */
+interface TypeInfo {
+  keys: string[];
+  enter: boolean;
+  /** A function: its body is a function scope. */
+  fn: boolean;
+}
+
+const FUNCTIONS = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ObjectMethod',
+  'ClassMethod',
+  'ClassPrivateMethod',
+  'StaticBlock',
+]);
+
+/** Node types `Collector.enter` handles; the others are only walked through. */
+export const ENTERED = new Set([
+  'FunctionDeclaration',
+  'TSDeclareFunction',
+  'ClassDeclaration',
+  'ClassExpression',
+  'TSInterfaceDeclaration',
+  'TSTypeAliasDeclaration',
+  'TSEnumDeclaration',
+  'TSModuleDeclaration',
+  'ClassMethod',
+  'ClassPrivateMethod',
+  'TSDeclareMethod',
+  'ObjectMethod',
+  'ClassProperty',
+  'ClassPrivateProperty',
+  'ClassAccessorProperty',
+  'ObjectProperty',
+  'TSPropertySignature',
+  'TSMethodSignature',
+  'VariableDeclaration',
+  'AssignmentExpression',
+  'ImportDeclaration',
+  'ExportAllDeclaration',
+  'ExportNamedDeclaration',
+  'ExportDefaultDeclaration',
+  'TSExportAssignment',
+  'ImportExpression',
+  'CallExpression',
+]);
+
+/** Per node type, learnt from its first node (babel gives every node of a type the same keys); null: skipped. */
+const TYPE_INFO = new Map<string, TypeInfo | null>();
+for (const type of SKIPPED) TYPE_INFO.set(type, null);
 const NOT_CHILDREN = new Set([
   'type',
   'start',
@@ -358,16 +418,17 @@ const NOT_CHILDREN = new Set([
   'tokens',
 ]);
 
-function childKeys(node: Node): string[] {
-  let keys = CHILD_KEYS.get(node.type);
-  if (keys === undefined) {
-    keys = Object.keys(node).filter(
+function typeInfo(node: Node): TypeInfo | null {
+  let info = TYPE_INFO.get(node.type);
+  if (info === undefined) {
+    const keys = Object.keys(node).filter(
       (k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean',
     );
     // A key that is null on the first node of a type may hold a node on the next one: keep nulls.
-    CHILD_KEYS.set(node.type, keys);
+    info = { keys, enter: ENTERED.has(node.type), fn: FUNCTIONS.has(node.type) };
+    TYPE_INFO.set(node.type, info);
   }
-  return keys;
+  return info;
 }
 
 function isNode(v: unknown): v is Node {
