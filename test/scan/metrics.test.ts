@@ -142,10 +142,15 @@ describe('lexComments', () => {
     expect(texts('a(); /* never closed\nb();')).toEqual([]);
   });
 
-  it('agrees with babel on a parseable file', () => {
-    const source = readFileSync(join(LINES, 'basic.js'), 'utf8');
-    const babel = parseForScan(source, 'basic.js')!.comments!.map((c) => [c.start, c.end]);
-    expect(lexComments(source).map((c) => [c.start, c.end])).toEqual(babel);
+  it('finds the same comments as babel in every parseable fixture', () => {
+    for (const file of readdirSync(LINES).filter((f) => /\.(js|jsx|ts|tsx|mjs|cjs)$/.test(f) && f !== 'broken.js')) {
+      const source = readFileSync(join(LINES, file), 'utf8');
+      const babel = parseForScan(source, file)!.comments!.map((c) => [c.start, c.end]);
+      expect(
+        lexComments(source).map((c) => [c.start, c.end]),
+        file,
+      ).toEqual(babel);
+    }
   });
 });
 
