@@ -1,12 +1,11 @@
 // Reads a batch of files, applies the skip rules, and returns each file's analysis, from the cache when its
 // content hash is known there. Runs in the index pool's worker threads (worker.ts), or inline for a few files.
-import { readFileSync, statSync } from 'node:fs';
-import { errnoCode } from '../util/errors.js';
 import { openCache, type Cache } from '../cache/cache.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
 import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type IndexedAnalysis } from './analysis.js';
 import { addTerms } from './tokenize.js';
-import { analyzeText, classify, contentHash, type SkipRules } from './analyze.js';
+import { analyzeText, type SkipRules } from './analyze.js';
+import { readSource } from './readSource.js';
 import { languageOf } from './language.js';
 
 export interface WorkerTask {
@@ -55,40 +54,14 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   const read = prof.start('read', undefined, batch);
   let bytes = 0;
   for (let i = 0; i < task.paths.length; i++) {
-    const rel = task.paths[i]!;
-    const abs = `${task.root}/${rel}`;
-    let buf: Buffer;
-    let size: number;
-    let mtimeMs: number;
-    try {
-      const st = statSync(abs);
-      if (!st.isFile()) {
-        results[i] = { ok: false, reason: 'not-a-file' };
-        continue;
-      }
-      size = st.size;
-      mtimeMs = st.mtimeMs;
-      if (size > task.rules.maxFileBytes) {
-        results[i] = { ok: false, reason: 'too-large' };
-        continue;
-      }
-      buf = readFileSync(abs);
-    } catch (err) {
-      const code = errnoCode(err);
-      results[i] = {
-        ok: false,
-        reason: code === 'ENOENT' ? 'vanished' : code === 'EISDIR' ? 'not-a-file' : 'unreadable',
-        detail: code ?? String(err),
-      };
+    const r = readSource(`${task.root}/${task.paths[i]!}`, task.rules);
+    if (!r.ok) {
+      bytes += r.bytes;
+      results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };
       continue;
     }
-    bytes += buf.length;
-    const { reason, lines } = classify(buf, task.rules);
-    if (reason) {
-      results[i] = { ok: false, reason };
-      continue;
-    }
-    pending.push({ index: i, buf, hash: contentHash(buf), size, mtimeMs, lines });
+    bytes += r.buf.length;
+    pending.push({ index: i, buf: r.buf, hash: r.hash, size: r.size, mtimeMs: r.mtimeMs, lines: r.lines });
   }
   read.set('bytes', bytes);
   read.end();

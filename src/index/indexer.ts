@@ -232,13 +232,6 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   }
 }
 
-/** The compiled worker module; under vitest (running .ts sources) the built copy in dist/ is used. */
-function workerUrl(): URL {
-  const here = new URL(import.meta.url);
-  if (here.pathname.endsWith('.ts')) return new URL(here.href.replace(/\/src\/index\/indexer\.ts$/, '/dist/src/index/worker.js'));
-  return new URL('./worker.js', here);
-}
-
 interface BuildPlan {
   opts: IndexOptions;
   root: string;
@@ -260,7 +253,7 @@ interface BuildPlan {
 async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
-  const [{ IndexAssembler }, { createPool, defaultPoolSize }] = await Promise.all([
+  const [{ IndexAssembler }, { batchesOf, createPool, defaultPoolSize, workerModuleUrl }] = await Promise.all([
     import('./builder.js'),
     import('../util/workerPool.js'),
   ]);
@@ -313,11 +306,11 @@ async function analyzeAndBuild(plan: BuildPlan) {
       );
       await flushWrites();
     } else if (toRead.length > 0) {
-      const pool = createPool(workerUrl(), workers);
+      const pool = createPool(workerModuleUrl('./worker.js', import.meta.url), workers);
       const stopPool = addCleanup(() => void pool.destroy());
       try {
         await Promise.all(
-          makeBatches(toRead, files).map(async (batch) => {
+          batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES).map(async (batch) => {
             const task: WorkerTask = {
               root,
               paths: batch.map((i) => files[i]!.path),
@@ -415,23 +408,6 @@ function countParseErrors(reader: IndexReader): number {
   let n = 0;
   for (const e of reader.files().parseError) n += e;
   return n;
-}
-
-function makeBatches(positions: number[], files: WalkedFile[]): number[][] {
-  const batches: number[][] = [];
-  let cur: number[] = [];
-  let bytes = 0;
-  for (const p of positions) {
-    cur.push(p);
-    bytes += files[p]!.size;
-    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
-      batches.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-  }
-  if (cur.length > 0) batches.push(cur);
-  return batches;
 }
 
 function countReasons(skipped: { reason: SkipReason }[]): Partial<Record<SkipReason, number>> {

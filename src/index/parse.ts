@@ -64,43 +64,79 @@ type Node = {
 };
 type Comment = { type: string; value: string; start: number; end: number };
 
-/** Parses `code`; never throws: a file babel cannot parse comes back with `error` set and no symbols. */
-export function parseSource(code: string, lang: Language): ParseResult {
-  type Ast = { program: Node; comments?: Comment[]; errors?: { message: string }[] };
-  let fast: Ast | undefined;
+/** Babel's tree of one file. */
+export type BabelFile = ReturnType<typeof parse>;
+
+/** Where babel first stumbled: 1-based line and column. */
+export interface ParseError {
+  message: string;
+  line: number;
+  column: number;
+}
+
+/** A parsed file: its tree (null when babel gave up) and the first error, recovered from or not. */
+export type ParsedProgram = { ast: BabelFile; error?: ParseError } | { ast: null; error: ParseError };
+
+/** babel's errors carry `loc` {line, column (0-based)}; the message ends with "(line:column)" too. */
+function parseErrorOf(err: unknown): ParseError {
+  const e = err as { message?: unknown; loc?: { line?: unknown; column?: unknown } };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const line = typeof e.loc?.line === 'number' ? e.loc.line : 1;
+  const column = typeof e.loc?.column === 'number' ? e.loc.column + 1 : 1;
+  return { message, line, column };
+}
+
+/**
+ * Parses `code` with the plugins of its language and error recovery; never throws. The one parse shared by
+ * `index` (symbols) and `scan` (metrics and rules).
+ */
+export function parseProgram(code: string, lang: Language): ParsedProgram {
   if (lang === 'js') {
     // Most .js files hold no JSX, and babel is ~13% faster without the plugin: try that first.
     try {
-      fast = parse(code, options(['decorators-legacy'])) as unknown as Ast;
-      if (fast.errors?.length) fast = undefined;
+      const fast = parse(code, options(['decorators-legacy']));
+      if (!fast.errors?.length) return { ast: fast };
     } catch {
-      fast = undefined;
+      // Retried below with JSX.
     }
   }
-  let ast: Ast;
+  let ast: BabelFile;
   try {
-    ast = fast ?? (parse(code, options(pluginsFor(lang))) as unknown as Ast);
+    ast = parse(code, options(pluginsFor(lang)));
   } catch (first) {
-    if (lang !== 'js') return { symbols: [], imports: [], exports: [], docText: '', error: (first as Error).message };
+    if (lang !== 'js') return { ast: null, error: parseErrorOf(first) };
     try {
       // Plain JS that is not JSX can still trip the jsx plugin (`a < b > c`); and Flow-typed sources exist.
-      ast = parse(code, options(['flow'])) as unknown as Ast;
+      ast = parse(code, options(['flow']));
     } catch {
-      return { symbols: [], imports: [], exports: [], docText: '', error: (first as Error).message };
+      return { ast: null, error: parseErrorOf(first) };
     }
   }
-  const docs = (ast.comments ?? []).filter((c) => c.type === 'CommentBlock' && c.value.startsWith('*'));
+  const first = ast.errors?.[0];
+  return first ? { ast, error: parseErrorOf(first) } : { ast };
+}
+
+/** Symbols, imports, exports and doc comments of a parsed file. */
+export function collectSymbols(ast: BabelFile, code: string): ParseResult {
+  const comments = (ast.comments ?? []) as unknown as Comment[];
+  const docs = comments.filter((c) => c.type === 'CommentBlock' && c.value.startsWith('*'));
   const collector = new Collector(code, docs);
-  collector.visit(ast.program, null);
+  collector.visit(ast.program as unknown as Node, null);
   collector.finish();
-  const result: ParseResult = {
+  return {
     symbols: collector.symbols,
     imports: [...collector.imports],
     exports: [...collector.exports],
     docText: docs.map((d) => d.value).join('\n'),
   };
-  const first = ast.errors?.[0];
-  if (first) result.error = first.message;
+}
+
+/** Parses `code`; never throws: a file babel cannot parse comes back with `error` set and no symbols. */
+export function parseSource(code: string, lang: Language): ParseResult {
+  const parsed = parseProgram(code, lang);
+  if (parsed.ast === null) return { symbols: [], imports: [], exports: [], docText: '', error: parsed.error.message };
+  const result = collectSymbols(parsed.ast, code);
+  if (parsed.error) result.error = parsed.error.message;
   return result;
 }
 

@@ -31,6 +31,7 @@ export function createPool(filename: URL, size: number): Pool {
     minThreads: size,
     maxThreads: size,
     idleTimeout: 1000,
+    concurrentTasksPerWorker: Number(process.env.QUARRY_TASKS_PER_WORKER ?? 1),
     ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
   });
   return {
@@ -42,4 +43,33 @@ export function createPool(filename: URL, size: number): Pool {
     },
     destroy: () => pool.destroy(),
   };
+}
+
+/**
+ * The URL of a worker module given relative to its caller (`'./worker.js'`, `import.meta.url`). Under vitest the
+ * caller runs as a .ts source, but a thread needs the compiled module: then the copy in dist/ is used.
+ */
+export function workerModuleUrl(relative: string, callerUrl: string): URL {
+  const url = new URL(relative, callerUrl);
+  if (!callerUrl.endsWith('.ts')) return url;
+  const at = url.href.lastIndexOf('/src/');
+  return new URL(`${url.href.slice(0, at)}/dist${url.href.slice(at)}`);
+}
+
+/** Splits positions into tasks of at most `maxFiles` files and about `maxBytes` bytes, in order. */
+export function batchesOf(positions: readonly number[], sizeOf: (pos: number) => number, maxFiles: number, maxBytes: number): number[][] {
+  const batches: number[][] = [];
+  let cur: number[] = [];
+  let bytes = 0;
+  for (const p of positions) {
+    cur.push(p);
+    bytes += sizeOf(p);
+    if (cur.length >= maxFiles || bytes >= maxBytes) {
+      batches.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+  }
+  if (cur.length > 0) batches.push(cur);
+  return batches;
 }
