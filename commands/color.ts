@@ -12,6 +12,9 @@ export interface Paint {
   match(s: string): string;
   dim(s: string): string;
   bold(s: string): string;
+  error(s: string): string;
+  warning(s: string): string;
+  note(s: string): string;
 }
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
@@ -19,7 +22,16 @@ const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s
 export function paint(enabled: boolean): Paint {
   if (!enabled) {
     const id = (s: string) => s;
-    return { path: id, line: id, match: id, dim: id, bold: id };
+    return { path: id, line: id, match: id, dim: id, bold: id, error: id, warning: id, note: id };
   }
-  return { path: wrap(35, 39), line: wrap(32, 39), match: (s) => `\u001b[1;31m${s}\u001b[0m`, dim: wrap(2, 22), bold: wrap(1, 22) };
+  return {
+    path: wrap(35, 39),
+    line: wrap(32, 39),
+    match: (s) => `\u001b[1;31m${s}\u001b[0m`,
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+    error: wrap(31, 39),
+    warning: wrap(33, 39),
+    note: wrap(36, 39),
+  };
 }

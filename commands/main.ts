@@ -10,11 +10,12 @@ import type { Action, CommandContext, CommandResult, Progress } from './context.
 import { colorEnabled } from './color.js';
 import * as indexCommand from './index.js';
 import * as searchCommand from './search.js';
+import * as scanCommand from './scan.js';
 
 export const SCHEMA_VERSION = 1;
 
 /** The built subcommands, each a module with its name and a register(); nothing else lists them. */
-const COMMANDS = [indexCommand, searchCommand];
+const COMMANDS = [indexCommand, searchCommand, scanCommand];
 
 interface RunState {
   command: string;
@@ -103,7 +104,7 @@ export async function main(argv: string[]): Promise<void> {
     })
     .addHelpText(
       'after',
-      "\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search 'sym:loadConfig'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r '.data.hits[].path'",
+      "\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search 'sym:loadConfig'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r '.data.hits[].path'\n  quarry scan src --fail-on warning  slow patterns, complexity, import cycles",
     );
 
   let result: CommandResult | undefined;

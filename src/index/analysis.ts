@@ -44,3 +44,10 @@ export interface IndexedAnalysis extends Omit<FileAnalysis, 'terms' | 'tf' | 'fi
 export type FileResult =
   | { ok: true; hash: string; size: number; mtimeMs: number; analysis: IndexedAnalysis; cached: boolean }
   | { ok: false; reason: SkipReason; detail?: string };
+
+/** How many files were skipped for each reason. */
+export function countReasons(skipped: readonly { reason: SkipReason }[]): Partial<Record<SkipReason, number>> {
+  const out: Partial<Record<SkipReason, number>> = {};
+  for (const s of skipped) out[s.reason] = (out[s.reason] ?? 0) + 1;
+  return out;
+}

@@ -1,6 +1,6 @@
 // Reads a batch of files, applies the skip rules, and returns each file's analysis, from the cache when its
 // content hash is known there. Runs in the index pool's worker threads (worker.ts), or inline for a few files.
-import { openCache, type Cache } from '../cache/cache.js';
+import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
 import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type IndexedAnalysis } from './analysis.js';
 import { addTerms } from './tokenize.js';
@@ -27,24 +27,6 @@ export interface WorkerReply {
   cacheMisses: number;
 }
 
-let cache: Promise<Cache | null> | undefined;
-/** Cache writes still in flight: a batch replies without waiting for its entries to be committed. */
-const writes = new Set<Promise<void>>();
-let cacheDirOpened: string | null = null;
-const warnings: string[] = [];
-
-function cacheFor(dir: string | null): Promise<Cache | null> {
-  if (dir === null) return Promise.resolve(null);
-  if (cache === undefined || cacheDirOpened !== dir) {
-    cacheDirOpened = dir;
-    cache = openCache({ dir, onWarning: (m) => warnings.push(m) }).catch((err: unknown) => {
-      warnings.push(`cache unavailable: ${String(err)}`);
-      return null;
-    });
-  }
-  return cache;
-}
-
 type Pending = { index: number; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number };
 
 export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Omit<WorkerReply, 'spans'>> {
@@ -66,7 +48,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   read.set('bytes', bytes);
   read.end();
 
-  const store = await cacheFor(task.cacheDir);
+  const store = await threadCache(task.cacheDir);
   let hits = 0;
   let misses = 0;
   const cached: (FileAnalysis | undefined)[] = store
@@ -102,11 +84,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   if (store && fresh.length > 0) {
     // Committing waits on the disk; the thread parses the next batch meanwhile, and flushWrites() waits at the end.
     const span = prof.start('cache-set', { entries: fresh.length }, batch);
-    const write = store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh).finally(() => {
-      span.end();
-      writes.delete(write);
-    });
-    writes.add(write);
+    trackWrite(store.setMany(ANALYSIS_NAMESPACE, ANALYSIS_VERSION, fresh).finally(() => span.end()));
   }
   batch.set('cache_hits', hits);
   batch.set('cache_misses', misses);
@@ -117,7 +95,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
     batch.set('cache_errors', st.errors);
   }
   batch.end();
-  return { results, terms: terms.list, warnings: warnings.splice(0), cacheHits: hits, cacheMisses: misses };
+  return { results, terms: terms.list, warnings: takeCacheWarnings(), cacheHits: hits, cacheMisses: misses };
 }
 
 /** The term list of a batch, and each file's analysis re-expressed against it (see IndexedAnalysis). */
@@ -169,9 +147,4 @@ class BatchTerms {
     if (a.parseError !== undefined) out.parseError = a.parseError;
     return out;
   }
-}
-
-/** Waits until every cache write started by this thread is committed (a cache failure is a miss, never thrown). */
-export async function flushWrites(): Promise<void> {
-  while (writes.size > 0) await Promise.all([...writes]);
 }

@@ -5,15 +5,15 @@ import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
 import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';
-import type { FileResult, IndexedAnalysis, SkipReason } from './analysis.js';
+import { countReasons, type FileResult, type IndexedAnalysis, type SkipReason } from './analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from './skipRules.js';
 import { FORMAT_VERSION, INDEX_MAGIC, isRecord, strings, typed } from './format.js';
 import { acquireLock } from './lockFile.js';
 import { IndexReader, indexPathOf } from './reader.js';
-import { walk, type WalkedFile } from './walk.js';
+import { checkRootDir, walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps } from './tempFiles.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
-import type { FlushReply, FlushTask } from './worker.js';
+import type { FlushReply, FlushTask } from '../util/workerPool.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -68,7 +68,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
   const prof = profiler();
   const root = resolve(opts.root);
-  checkRoot(root);
+  checkRootDir(root);
   const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
   const indexPath = indexPathOf(root);
   try {
@@ -299,7 +299,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
     feed();
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files: starting threads would cost more than analysing them here.
-      const { analyzeBatch, flushWrites } = await import('./analyzeBatch.js');
+      const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
       take(
         toRead,
         await analyzeBatch({ root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: null }, prof),
@@ -336,20 +336,6 @@ async function analyzeAndBuild(plan: BuildPlan) {
   }
   const built = prof.span('encode', () => assembler.finish());
   return { built, skippedFiles, cacheStats, workers, freshPaths };
-}
-
-function checkRoot(root: string): void {
-  let st;
-  try {
-    st = statSync(root);
-  } catch (err) {
-    const code = errnoCode(err);
-    throw new QuarryError('bad-input', code === 'ENOENT' ? `no such directory: ${root}` : `cannot read ${root}: ${messageOf(err)}`, {
-      hint: 'give the path of a source tree',
-    });
-  }
-  if (!st.isDirectory())
-    throw new QuarryError('bad-input', `${root} is a file, not a directory`, { hint: 'give the directory that contains it' });
 }
 
 function sameStat(reader: IndexReader, id: number, f: WalkedFile): boolean {
@@ -408,12 +394,6 @@ function countParseErrors(reader: IndexReader): number {
   let n = 0;
   for (const e of reader.files().parseError) n += e;
   return n;
-}
-
-function countReasons(skipped: { reason: SkipReason }[]): Partial<Record<SkipReason, number>> {
-  const out: Partial<Record<SkipReason, number>> = {};
-  for (const s of skipped) out[s.reason] = (out[s.reason] ?? 0) + 1;
-  return out;
 }
 
 /** An unreadable-index message without its "run `quarry index`" advice: index is what is running. */

@@ -1,10 +1,10 @@
 // Finds the files to index under a root: inside a git work tree the files git knows plus untracked ones it does
 // not ignore; elsewhere a directory walk that honours .gitignore files and prunes ignored directories.
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { errnoCode } from '../util/errors.js';
+import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import type { SkipReason } from './analysis.js';
 
 export interface WalkedFile {
@@ -23,6 +23,21 @@ export interface WalkResult {
 
 /** Directories quarry never descends into. */
 const ALWAYS_SKIPPED = new Set(['.git', '.quarry', '.hg', '.svn']);
+
+/** Throws a bad-input QuarryError unless `root` is a readable directory. */
+export function checkRootDir(root: string): void {
+  let st;
+  try {
+    st = statSync(root);
+  } catch (err) {
+    const code = errnoCode(err);
+    throw new QuarryError('bad-input', code === 'ENOENT' ? `no such directory: ${root}` : `cannot read ${root}: ${messageOf(err)}`, {
+      hint: 'give the path of a source tree',
+    });
+  }
+  if (!st.isDirectory())
+    throw new QuarryError('bad-input', `${root} is a file, not a directory`, { hint: 'give the directory that contains it' });
+}
 
 export function walk(root: string): WalkResult {
   const listed = gitListFiles(root);

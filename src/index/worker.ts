@@ -1,17 +1,10 @@
 // Worker-thread entry of the index pool: a task is one batch of files (see analyzeBatch.ts), or the final
 // flush that waits for this thread's cache writes; the spans recorded travel back with the reply.
 import { drainSpans, initWorkerProfiler } from '../profile/profiler.js';
-import { arriveAndWait, type Barrier } from '../util/barrier.js';
-import { analyzeBatch, flushWrites, type WorkerReply, type WorkerTask } from './analyzeBatch.js';
-
-/** Sent once to every thread (through the barrier) after the last batch. */
-export interface FlushTask {
-  flush: Barrier;
-}
-
-export interface FlushReply {
-  spans: WorkerReply['spans'];
-}
+import { arriveAndWait } from '../util/barrier.js';
+import type { FlushReply, FlushTask } from '../util/workerPool.js';
+import { flushWrites } from '../cache/threadCache.js';
+import { analyzeBatch, type WorkerReply, type WorkerTask } from './analyzeBatch.js';
 
 export default async function runTask(task: WorkerTask | FlushTask): Promise<WorkerReply | FlushReply> {
   if ('flush' in task) {

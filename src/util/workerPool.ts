@@ -2,9 +2,19 @@
 import { availableParallelism } from 'node:os';
 import Tinypool from 'tinypool';
 import { createBarrier, type Barrier } from './barrier.js';
+import type { SpanLine } from '../profile/spanLine.js';
 
 export function defaultPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism() * 2, 16));
+}
+
+/** Sent once to every thread (through the barrier) after the last batch: wait for this thread's cache writes. */
+export interface FlushTask {
+  flush: Barrier;
+}
+
+export interface FlushReply {
+  spans: SpanLine[];
 }
 
 export interface Pool {

@@ -1,0 +1,90 @@
+// Which rules a scan runs and at what level: defaults from each rule, then the project's config file
+// (`.quarry.json`, else the `quarry` key of package.json), then `--rule id=level` flags, last one winning.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import { PARSE_ERROR_RULE } from './fileScan.js';
+import type { Severity } from './rule.js';
+import { RULES } from './runRules.js';
+
+export type Level = Severity | 'off';
+export const LEVELS: readonly Level[] = ['off', 'note', 'warning', 'error'];
+
+/** The level of every rule id (the rules of src/scan/rules/ and `parse-error`), and where settings came from. */
+export interface RuleLevels {
+  levels: Map<string, Level>;
+  /** The config file that was read, if any. */
+  configFile: string | null;
+}
+
+/** Severity of a parse error unless configured: a file nobody can parse is worth failing a build for. */
+const PARSE_ERROR_LEVEL: Severity = 'error';
+
+/** Every rule id a setting may name. */
+export function knownRuleIds(): string[] {
+  return [...RULES.map((r) => r.meta.id), PARSE_ERROR_RULE];
+}
+
+export function ruleLevels(root: string, flags: readonly string[]): RuleLevels {
+  const levels = new Map<string, Level>(RULES.map((r) => [r.meta.id, r.meta.severity]));
+  levels.set(PARSE_ERROR_RULE, PARSE_ERROR_LEVEL);
+  const config = readConfig(root);
+  if (config)
+    for (const [id, level] of Object.entries(config.rules))
+      levels.set(checkId(id, config.file), checkLevel(level, `${config.file}: rule ${id}`));
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new QuarryError('usage', `--rule takes id=level, got "${flag}"`, { hint: `levels: ${LEVELS.join(', ')}` });
+    const id = flag.slice(0, eq).trim();
+    levels.set(checkId(id, '--rule'), checkLevel(flag.slice(eq + 1).trim(), `--rule ${id}`));
+  }
+  return { levels, configFile: config?.file ?? null };
+}
+
+function checkId(id: string, where: string): string {
+  if (!knownRuleIds().includes(id))
+    throw new QuarryError('usage', `unknown rule "${id}" (${where})`, { hint: `rules: ${knownRuleIds().join(', ')}` });
+  return id;
+}
+
+function checkLevel(level: unknown, where: string): Level {
+  if (typeof level === 'string' && (LEVELS as readonly string[]).includes(level)) return level as Level;
+  throw new QuarryError('usage', `${where}: level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+}
+
+/** The `rules` object of `.quarry.json` or of package.json's `quarry` key; null when neither has one. */
+function readConfig(root: string): { file: string; rules: Record<string, unknown> } | null {
+  for (const [name, pick] of [
+    ['.quarry.json', (v: Record<string, unknown>) => v],
+    ['package.json', (v: Record<string, unknown>) => v.quarry],
+  ] as const) {
+    const file = join(root, name);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') continue;
+      throw new QuarryError('bad-input', `cannot read ${file}: ${messageOf(err)}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new QuarryError('bad-input', `${file} is not valid JSON: ${messageOf(err)}`);
+    }
+    const section = isObject(parsed) ? pick(parsed) : undefined;
+    if (section === undefined) continue;
+    if (!isObject(section) || (section.rules !== undefined && !isObject(section.rules)))
+      throw new QuarryError(
+        'bad-input',
+        `${file}: expected ${name === 'package.json' ? '"quarry": ' : ''}{ "rules": { "<rule id>": "off|note|warning|error" } }`,
+      );
+    if (section.rules === undefined) continue;
+    return { file, rules: section.rules as Record<string, unknown> };
+  }
+  return null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,70 @@
+// One JS/TS file scanned: line counts, functions and classes with complexity, imports and exports, and the findings
+// of every rule at its default severity. This is what the scan cache keeps per content hash; the run's rule
+// settings are applied afterwards (scan.ts), so changing them never invalidates the cache.
+import { collectSymbols, parseProgram, type ParseError } from '../index/parse.js';
+import type { Language } from '../index/language.js';
+import { countLines, functionsOf, type FunctionInfo, type LineCounts } from './metrics.js';
+import type { Finding } from './rule.js';
+import { RULES, isCliEntry, runRules } from './runRules.js';
+
+/** Bump when scanning the same bytes would give another result (a rule added or changed, a metric redefined). */
+export const SCAN_VERSION = 1;
+export const SCAN_NAMESPACE = 'scan';
+
+/** The rule id of the finding that stands for a file babel could not parse (cleanly). */
+export const PARSE_ERROR_RULE = 'parse-error';
+
+export interface FileScan {
+  lang: Language;
+  lines: LineCounts;
+  /** Functions, methods and classes in source order (see metrics.ts). */
+  functions: FunctionInfo[];
+  /** Module specifiers imported, required, re-exported or import()ed, in source order, unique. */
+  imports: string[];
+  /** Exported names ('default' for a default export). */
+  exports: string[];
+  /** Every rule's findings at its default severity, sorted by position; a parse error first. */
+  findings: Finding[];
+  /** Set when babel reported an error; the file is still counted, and scanned as far as babel recovered. */
+  parseError?: ParseError;
+}
+
+/** The cache key part that stands for the content: the hash, plus what else the result depends on (the path's role). */
+export function scanCacheHash(contentHash: string, path: string, text: string): string {
+  return isCliEntry(path, text) ? `${contentHash}.cli` : contentHash;
+}
+
+const ALL_RULES = RULES.map((rule) => ({ rule, severity: rule.meta.severity }));
+
+/** Scans one file; never throws (a file babel gives up on still gets its line counts). */
+export function scanText(text: string, lang: Language, path: string): FileScan {
+  const parsed = parseProgram(text, lang);
+  const out: FileScan = {
+    lang,
+    lines: countLines(text, parsed.ast ? parsed.ast.comments : null),
+    functions: [],
+    imports: [],
+    exports: [],
+    findings: [],
+  };
+  if (parsed.error) {
+    out.parseError = parsed.error;
+    out.findings.push({
+      ruleId: PARSE_ERROR_RULE,
+      messageId: 'parseError',
+      severity: 'error',
+      message: parsed.error.message,
+      line: parsed.error.line,
+      column: parsed.error.column,
+      endLine: parsed.error.line,
+      endColumn: parsed.error.column + 1,
+    });
+  }
+  if (parsed.ast === null) return out;
+  const symbols = collectSymbols(parsed.ast, text);
+  out.imports = symbols.imports;
+  out.exports = symbols.exports;
+  out.functions = functionsOf(parsed.ast);
+  out.findings.push(...runRules(parsed.ast, ALL_RULES, { path, source: text }));
+  return out;
+}

@@ -1,0 +1,364 @@
+// `quarry scan`: walks the given paths as `index` does, scans each JS/TS file in the worker pool (or from the cache),
+// applies the run's rule levels, resolves imports into a graph and finds its cycles. Returns plain data; the
+// printers in src/scan/format/ render it.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { flushWrites } from '../cache/threadCache.js';
+import { countReasons, type SkipReason } from '../index/analysis.js';
+import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
+import { isParsed, languageOf, type Language } from '../index/language.js';
+import type { ParseError } from '../index/parse.js';
+import { checkRootDir, walk, type WalkedFile } from '../index/walk.js';
+import { profiler } from '../profile/profiler.js';
+import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import type { FlushReply, FlushTask } from '../util/workerPool.js';
+import type { Level } from './config.js';
+import { findCycles, type Cycle } from './cycles.js';
+import { PARSE_ERROR_RULE } from './fileScan.js';
+import type { FunctionInfo, LineCounts } from './metrics.js';
+import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
+import type { Finding, Severity } from './rule.js';
+import { RULES } from './runRules.js';
+import type { ScanFileResult, ScanReply, ScanTask } from './scanBatch.js';
+
+export interface ScanOptions {
+  /** Report paths are relative to it; its tsconfig.json maps `paths` aliases. */
+  root: string;
+  /** Files or directories to scan (absolute, or relative to `root`). @default [root] */
+  paths?: string[];
+  /** The level of every rule id (see config.ts); rules at 'off' report nothing. */
+  levels: ReadonlyMap<string, Level>;
+  /** Cache directory; null: no cache. */
+  cacheDir: string | null;
+  /** @default min(cores*2, 16) */
+  workers?: number;
+  /** @default DEFAULT_SKIP_RULES */
+  rules?: Partial<SkipRules>;
+  onProgress?: (done: number, total: number) => void;
+  onWarning?: (message: string) => void;
+}
+
+/** One import of a file and what it resolved to. */
+export interface ImportEdge {
+  specifier: string;
+  kind: Resolution['kind'];
+  /** The imported file (root-relative) for kind 'file', the package for 'external', the module for 'builtin'. */
+  target: string | null;
+}
+
+export interface FileReport {
+  /** Root-relative, '/'-separated. */
+  path: string;
+  lang: Language;
+  lines: LineCounts;
+  functions: FunctionInfo[];
+  imports: ImportEdge[];
+  exports: string[];
+  /** Findings at the run's levels (rules at 'off' removed), sorted by position. */
+  findings: Finding[];
+  parseError?: ParseError;
+  /** Answered from the cache. */
+  cached: boolean;
+}
+
+/** Totals of one language (or of everything). */
+export interface Totals {
+  files: number;
+  code: number;
+  comment: number;
+  blank: number;
+  functions: number;
+  classes: number;
+  /** Highest cyclomatic complexity of a function. */
+  maxComplexity: number;
+}
+
+export interface RuleReport {
+  id: string;
+  level: Level;
+  description: string;
+  docs: string;
+}
+
+export interface ScanReport {
+  root: string;
+  /** Scanned JS/TS files, by path. */
+  files: FileReport[];
+  /** By language code (js, jsx, ts, tsx, dts), and `all`. */
+  totals: Record<string, Totals>;
+  /** Findings by level, over all files. */
+  findings: Record<Severity, number>;
+  parseErrors: number;
+  /** Walked files that are not JS/TS (not scanned, not skipped). */
+  otherFiles: number;
+  /** Files skipped by the walk's and the index's skip rules, by reason (same rules and counts as `index`). */
+  skipped: Partial<Record<SkipReason, number>>;
+  skippedFiles: { path: string; reason: SkipReason }[];
+  /** Import cycles among the scanned files, sorted by first file. */
+  cycles: Cycle[];
+  /** Imports of packages (not files, not builtins): package → number of importing files. */
+  externalPackages: Record<string, number>;
+  /** Relative imports that match no file of the tree. */
+  unresolvedImports: number;
+  rules: RuleReport[];
+  cache: { hits: number; misses: number };
+  workers: number;
+  durationMs: number;
+}
+
+const BATCH_FILES = 32;
+const BATCH_BYTES = 1 << 20;
+/** Up to this many files, the main thread scans them itself: starting threads costs more. */
+const INLINE_FILES = 8;
+
+export async function runScan(opts: ScanOptions): Promise<ScanReport> {
+  const started = performance.now();
+  const prof = profiler();
+  const root = resolve(opts.root);
+  checkRootDir(root);
+  const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
+  const { files, skipped } = prof.span('walk', () => collectFiles(root, opts.paths ?? [root]));
+  const sources = files.filter((f) => isParsed(languageOf(f.path)));
+  const otherFiles = files.length - sources.length;
+
+  const results = await scanFiles(root, sources, rules, opts);
+  const skippedFiles = [...skipped];
+  const scanned: { file: WalkedFile; result: Extract<ScanFileResult, { ok: true }> }[] = [];
+  const cache = { hits: 0, misses: 0 };
+  sources.forEach((file, i) => {
+    const r = results.results[i]!;
+    if (r.ok) {
+      scanned.push({ file, result: r });
+      if (r.cached) cache.hits++;
+      else cache.misses++;
+    } else skippedFiles.push({ path: file.path, reason: r.reason });
+  });
+
+  const known = new Set(files.map((f) => f.path));
+  const tsconfig = safeTsconfig(root, opts.onWarning);
+  const readJson = (path: string): unknown => {
+    try {
+      return JSON.parse(readFileSync(resolve(root, path), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const scannedPaths = new Set(scanned.map((s) => s.file.path));
+  const graph = new Map<string, string[]>();
+  const externalPackages: Record<string, number> = {};
+  let unresolvedImports = 0;
+  const findings: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  const reports: FileReport[] = prof.span('graph', () =>
+    scanned.map(({ file, result }) => {
+      const s = result.scan;
+      const imports: ImportEdge[] = [];
+      const edges: string[] = [];
+      const packages = new Set<string>();
+      for (const specifier of s.imports) {
+        const r = resolveImport(file.path, specifier, known, { tsconfig, readJson });
+        const target = r.kind === 'file' ? r.path : r.kind === 'external' ? r.package : r.kind === 'builtin' ? r.name : null;
+        imports.push({ specifier, kind: r.kind, target });
+        if (r.kind === 'file' && scannedPaths.has(r.path)) edges.push(r.path);
+        else if (r.kind === 'external') packages.add(r.package);
+        else if (r.kind === 'unresolved' && specifier.startsWith('.')) unresolvedImports++;
+      }
+      for (const p of packages) externalPackages[p] = (externalPackages[p] ?? 0) + 1;
+      graph.set(file.path, edges);
+      const kept = applyLevels(s.findings, opts.levels);
+      for (const f of kept) findings[f.severity]++;
+      const report: FileReport = {
+        path: file.path,
+        lang: s.lang,
+        lines: s.lines,
+        functions: s.functions,
+        imports,
+        exports: s.exports,
+        findings: kept,
+        cached: result.cached,
+      };
+      if (s.parseError) report.parseError = s.parseError;
+      return report;
+    }),
+  );
+  const cycles = prof.span('cycles', (span) => {
+    const c = findCycles(graph);
+    span.set('cycles', c.length);
+    return c;
+  });
+  skippedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    root,
+    files: reports,
+    totals: totalsOf(reports),
+    findings,
+    parseErrors: reports.filter((r) => r.parseError !== undefined).length,
+    otherFiles,
+    skipped: countReasons(skippedFiles),
+    skippedFiles,
+    cycles,
+    externalPackages: Object.fromEntries(Object.entries(externalPackages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    unresolvedImports,
+    rules: [
+      ...RULES.map((r) => ({
+        id: r.meta.id,
+        level: opts.levels.get(r.meta.id) ?? r.meta.severity,
+        description: r.meta.description,
+        docs: r.meta.docs,
+      })),
+      {
+        id: PARSE_ERROR_RULE,
+        level: opts.levels.get(PARSE_ERROR_RULE) ?? 'error',
+        description: 'File that the parser could not read cleanly.',
+        docs: 'A syntax error: the file is counted and scanned as far as the parser recovered; fix the syntax or exclude the file.',
+      },
+    ],
+    cache,
+    workers: results.workers,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Findings of rules that are on, at their configured level. */
+function applyLevels(findings: readonly Finding[], levels: ReadonlyMap<string, Level>): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const level = levels.get(f.ruleId) ?? f.severity;
+    if (level === 'off') continue;
+    out.push(level === f.severity ? f : { ...f, severity: level });
+  }
+  return out;
+}
+
+function totalsOf(reports: readonly FileReport[]): Record<string, Totals> {
+  const out: Record<string, Totals> = {};
+  const add = (key: string, r: FileReport): void => {
+    const t = (out[key] ??= { files: 0, code: 0, comment: 0, blank: 0, functions: 0, classes: 0, maxComplexity: 0 });
+    t.files++;
+    t.code += r.lines.code;
+    t.comment += r.lines.comment;
+    t.blank += r.lines.blank;
+    for (const f of r.functions) {
+      if (f.kind === 'class') t.classes++;
+      else t.functions++;
+      if (f.complexity > t.maxComplexity) t.maxComplexity = f.complexity;
+    }
+  };
+  for (const r of reports) add(r.lang, r);
+  const all: Totals = { files: 0, code: 0, comment: 0, blank: 0, functions: 0, classes: 0, maxComplexity: 0 };
+  for (const r of reports) {
+    all.files++;
+    all.code += r.lines.code;
+    all.comment += r.lines.comment;
+    all.blank += r.lines.blank;
+  }
+  for (const t of Object.values(out)) {
+    all.functions += t.functions;
+    all.classes += t.classes;
+    all.maxComplexity = Math.max(all.maxComplexity, t.maxComplexity);
+  }
+  out.all = all;
+  return out;
+}
+
+/** The files under each path (root-relative, sorted, unique) and what the walk skipped. */
+function collectFiles(root: string, paths: readonly string[]): { files: WalkedFile[]; skipped: { path: string; reason: SkipReason }[] } {
+  const files = new Map<string, WalkedFile>();
+  const skipped: { path: string; reason: SkipReason }[] = [];
+  for (const p of paths) {
+    const abs = resolve(root, p);
+    const rel = relative(root, abs).split('\\').join('/');
+    if (rel.startsWith('../') || rel === '..' || isAbsolute(rel))
+      throw new QuarryError('bad-input', `${p} is outside the root ${root}`, { hint: 'give --root a directory that contains every path' });
+    let st;
+    try {
+      st = statSync(abs);
+    } catch (err) {
+      throw new QuarryError(
+        'bad-input',
+        errnoCode(err) === 'ENOENT' ? `no such file or directory: ${p}` : `cannot read ${p}: ${messageOf(err)}`,
+      );
+    }
+    if (st.isFile()) {
+      files.set(rel, { path: rel, size: st.size, mtimeMs: st.mtimeMs });
+      continue;
+    }
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const w = walk(abs);
+    for (const f of w.files) files.set(prefix + f.path, { ...f, path: prefix + f.path });
+    for (const s of w.skipped) skipped.push({ path: prefix + s.path, reason: s.reason });
+  }
+  const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: sorted, skipped };
+}
+
+/** Scans the files in the pool (or inline when few), results in the order of `files`. */
+async function scanFiles(
+  root: string,
+  files: readonly WalkedFile[],
+  rules: SkipRules,
+  opts: ScanOptions,
+): Promise<{ results: ScanFileResult[]; workers: number }> {
+  const prof = profiler();
+  const results = new Array<ScanFileResult>(files.length);
+  const span = prof.start('scan-files', { files: files.length });
+  const [{ scanBatch }, { batchesOf, createPool, defaultPoolSize, workerModuleUrl }] = await Promise.all([
+    import('./scanBatch.js'),
+    import('../util/workerPool.js'),
+  ]);
+  const workers =
+    files.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(files.length / BATCH_FILES)));
+  span.set('workers', workers);
+  let done = 0;
+  const take = (positions: readonly number[], reply: Omit<ScanReply, 'spans'>): void => {
+    for (const w of reply.warnings) opts.onWarning?.(w);
+    positions.forEach((pos, k) => (results[pos] = reply.results[k]!));
+    done += positions.length;
+    opts.onProgress?.(done, files.length);
+  };
+  const all = files.map((_, i) => i);
+  const task = (positions: readonly number[]): ScanTask => ({
+    root,
+    paths: positions.map((i) => files[i]!.path),
+    rules,
+    cacheDir: opts.cacheDir,
+    profile: prof.workerContext(span),
+  });
+  try {
+    if (workers === 0) {
+      if (files.length > 0) take(all, await scanBatch({ ...task(all), profile: null }, prof));
+      await flushWrites();
+    } else {
+      const { addCleanup } = await import('../util/cleanup.js');
+      const pool = createPool(workerModuleUrl('./worker.js', import.meta.url), workers);
+      const stopPool = addCleanup(() => void pool.destroy());
+      try {
+        await Promise.all(
+          batchesOf(all, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES).map(async (batch) => {
+            const reply = await pool.run<ScanTask, ScanReply>(task(batch));
+            prof.ingest(reply.spans);
+            take(batch, reply);
+          }),
+        );
+        const flushed = await pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier }));
+        for (const f of flushed) prof.ingest(f.spans);
+      } finally {
+        stopPool();
+        await pool.destroy();
+      }
+    }
+  } finally {
+    span.end();
+  }
+  return { results, workers };
+}
+
+/** The root's tsconfig paths; a broken tsconfig is a warning (imports then resolve without aliases). */
+function safeTsconfig(root: string, onWarning?: (m: string) => void) {
+  if (!existsSync(resolve(root, 'tsconfig.json'))) return undefined;
+  try {
+    return loadTsconfig(root);
+  } catch (err) {
+    onWarning?.(`tsconfig.json: ${messageOf(err)}; imports resolve without its paths`);
+    return undefined;
+  }
+}
