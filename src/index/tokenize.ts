@@ -44,6 +44,11 @@ const enum Cls {
   Sep,
 }
 
+/** cls() of every ASCII code, plus NOT_WORD for the codes that end a word: one load instead of branches. */
+const NOT_WORD = 255;
+const ASCII_CLASS = new Uint8Array(128).fill(NOT_WORD);
+for (let c = 0; c < 128; c++) if (WORD[c] === 1) ASCII_CLASS[c] = cls(c);
+
 function cls(c: number): Cls {
   if (c >= 97 && c <= 122) return Cls.Lower;
   if (c >= 65 && c <= 90) return Cls.Upper;
@@ -181,20 +186,25 @@ export class TermTable {
       const start = i;
       // On the way: whether the word has an inner boundary (underscore, case or letter/digit change), whether
       // it is ASCII, and the hash of its lowercase form.
-      let prev = cls(c);
+      let prev = c < 128 ? (ASCII_CLASS[c]! as Cls) : Cls.Other;
+      const first = prev;
       let boundary = false;
       let ascii = c < 128;
       let h = Math.imul(FNV_OFFSET ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
+        let k: number;
         if (d < 128) {
-          if (WORD[d] === 0) break;
+          k = ASCII_CLASS[d]!;
+          if (k === NOT_WORD) break;
         } else if (!isWordAt(text, d)) break;
-        else ascii = false;
-        h = Math.imul(h ^ (d >= 65 && d <= 90 ? d + 32 : d), FNV_PRIME);
+        else {
+          ascii = false;
+          k = Cls.Other;
+        }
+        h = Math.imul(h ^ (k === Cls.Upper ? d + 32 : d), FNV_PRIME);
         if (!boundary) {
-          const k = cls(d);
           if (k === Cls.Sep || (k !== prev && !(prev === Cls.Upper && (k === Cls.Upper || (k === Cls.Lower && i === start + 1)))))
             boundary = true;
           prev = k;
@@ -203,7 +213,7 @@ export class TermTable {
       }
       const len = i - start;
       if (len < MIN_TERM || len > MAX_TERM) continue;
-      const split = boundary || cls(c) === Cls.Sep;
+      const split = boundary || first === Cls.Sep;
       if (ascii) {
         this.bump(this.findRange(text, start, i, h), field);
         tokens++;
