@@ -25,23 +25,28 @@ export interface Pool {
   readonly size: number;
 }
 
+/** Young-generation memory shared by a pool's threads, in MiB (see youngGenerationMb). */
+const YOUNG_BUDGET_MB = 768;
+
 /**
  * Young-generation size of each worker, in MiB. Parsing allocates masses of short-lived AST nodes; with V8's
- * default (16 MiB semi-spaces) scavenges took a quarter of a worker's time. Overridable for experiments.
+ * default (16 MiB semi-spaces) scavenges took a quarter of a worker's time, and 64–128 MiB semi-spaces cut parse
+ * time by 17–25% on the corpus (bench/analysis-cost.mjs with --max-semi-space-size). The pool shares a budget so
+ * that many threads do not multiply peak RSS. QUARRY_WORKER_YOUNG_MB overrides it (0: V8's default).
  */
-function youngGenerationMb(): number | undefined {
-  const v = Number(process.env.QUARRY_WORKER_YOUNG_MB ?? 384);
+function youngGenerationMb(size: number): number | undefined {
+  const set = process.env.QUARRY_WORKER_YOUNG_MB;
+  const v = set !== undefined && set !== '' ? Number(set) : Math.max(96, Math.min(384, Math.floor(YOUNG_BUDGET_MB / size)));
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 export function createPool(filename: URL, size: number): Pool {
-  const young = youngGenerationMb();
+  const young = youngGenerationMb(size);
   const pool = new Tinypool({
     filename: filename.href,
     minThreads: size,
     maxThreads: size,
     idleTimeout: 1000,
-    concurrentTasksPerWorker: Number(process.env.QUARRY_TASKS_PER_WORKER ?? 1),
     ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
   });
   return {
