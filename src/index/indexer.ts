@@ -1,7 +1,7 @@
 // `quarry index`: walk, read and analyse in the worker pool (or take analyses from the cache), build, write.
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import { QuarryError, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
 import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';

@@ -11,12 +11,17 @@ for (let c = 0; c < 128; c++) {
 }
 const NON_ASCII_WORD = /[\p{L}\p{N}\p{M}]/u;
 
-/** Whether the UTF-16 code unit `c` (at `s[i]`) is part of a word. */
-function isWordAt(s: string, c: number): boolean {
+/** Per UTF-16 code unit above ASCII: 0 not looked up yet, 1 part of a word, 2 not (a regex test per unit is slow). */
+const NON_ASCII_SEEN = new Uint8Array(0x10000);
+
+/** Whether the UTF-16 code unit `c` is part of a word. */
+function isWordCode(c: number): boolean {
   if (c < 128) return WORD[c] === 1;
   // Surrogates: treat a pair as one letter-ish unit; rare in code, and rg treats most of them as word chars.
   if (c >= 0xd800 && c <= 0xdfff) return true;
-  return NON_ASCII_WORD.test(String.fromCharCode(c));
+  let seen = NON_ASCII_SEEN[c]!;
+  if (seen === 0) NON_ASCII_SEEN[c] = seen = NON_ASCII_WORD.test(String.fromCharCode(c)) ? 1 : 2;
+  return seen === 1;
 }
 
 /** Calls `onWord(start, end)` for every word in `text`. */
@@ -25,13 +30,13 @@ export function forEachWord(text: string, onWord: (start: number, end: number) =
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (!isWordAt(text, c)) {
+    if (!isWordCode(c)) {
       i++;
       continue;
     }
     const start = i;
     i++;
-    while (i < n && isWordAt(text, text.charCodeAt(i))) i++;
+    while (i < n && isWordCode(text.charCodeAt(i))) i++;
     onWord(start, i);
   }
 }
@@ -179,7 +184,7 @@ export class TermTable {
     let i = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
-      if (c < 128 ? WORD[c] === 0 : !isWordAt(text, c)) {
+      if (c < 128 ? WORD[c] === 0 : !isWordCode(c)) {
         i++;
         continue;
       }
@@ -198,7 +203,7 @@ export class TermTable {
         if (d < 128) {
           k = ASCII_CLASS[d]!;
           if (k === NOT_WORD) break;
-        } else if (!isWordAt(text, d)) break;
+        } else if (!isWordCode(d)) break;
         else {
           ascii = false;
           k = Cls.Other;
