@@ -2,7 +2,7 @@
 // of every rule at its default severity. This is what the scan cache keeps per content hash; the run's rule
 // settings are applied afterwards (scan.ts), so changing them never invalidates the cache.
 import { collectSymbols, parseProgram, type ParseError } from '../index/parse.js';
-import type { Language } from '../index/language.js';
+import { languageOf, type Language } from '../index/language.js';
 import { countLines, functionsOf, type FunctionInfo, type LineCounts } from './metrics.js';
 import type { Finding } from './rule.js';
 import { RULES, isCliEntry, runRules } from './runRules.js';
@@ -29,9 +29,13 @@ export interface FileScan {
   parseError?: ParseError;
 }
 
-/** The cache key part that stands for the content: the hash, plus what else the result depends on (the path's role). */
+/**
+ * The cache key part that stands for the content: the hash, plus what else the result depends on (the language,
+ * which picks the parser's plugins and is part of the result, and the path's role).
+ */
 export function scanCacheHash(contentHash: string, path: string, text: string): string {
-  return isCliEntry(path, text) ? `${contentHash}.cli` : contentHash;
+  const key = `${contentHash}.${languageOf(path)}`;
+  return isCliEntry(path, text) ? `${key}.cli` : key;
 }
 
 const ALL_RULES = RULES.map((rule) => ({ rule, severity: rule.meta.severity }));
