@@ -8,7 +8,7 @@ import type { Finding } from './rule.js';
 import { RULES, isCliEntry, runRules } from './runRules.js';
 
 /** Bump when scanning the same bytes would give another result (a rule added or changed, a metric redefined). */
-export const SCAN_VERSION = 1;
+export const SCAN_VERSION = 2;
 export const SCAN_NAMESPACE = 'scan';
 
 /** The rule id of the finding that stands for a file babel could not parse (cleanly). */
@@ -52,16 +52,18 @@ export function scanText(text: string, lang: Language, path: string): FileScan {
     findings: [],
   };
   if (parsed.error) {
-    out.parseError = parsed.error;
+    // babel ends its message with the position in 0-based columns; line and column give it, 1-based.
+    const error = { ...parsed.error, message: parsed.error.message.replace(/ \(\d+:\d+\)$/, '') };
+    out.parseError = error;
     out.findings.push({
       ruleId: PARSE_ERROR_RULE,
       messageId: 'parseError',
       severity: 'error',
-      message: parsed.error.message,
-      line: parsed.error.line,
-      column: parsed.error.column,
-      endLine: parsed.error.line,
-      endColumn: parsed.error.column + 1,
+      message: error.message,
+      line: error.line,
+      column: error.column,
+      endLine: error.line,
+      endColumn: error.column + 1,
     });
   }
   if (parsed.ast === null) return out;
