@@ -14,7 +14,7 @@ import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import type { FlushReply, FlushTask } from '../util/workerPool.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
-import { PARSE_ERROR_RULE } from './fileScan.js';
+import { PARSE_ERROR_RULE, type FileScan } from './fileScan.js';
 import type { FunctionInfo, LineCounts } from './metrics.js';
 import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
 import type { Finding, Severity } from './rule.js';
@@ -89,7 +89,7 @@ export interface ScanReport {
   /** Findings by level, over all files. */
   findings: Record<Severity, number>;
   parseErrors: number;
-  /** Walked files that are not JS/TS (not scanned, not skipped). */
+  /** Walked files that are not JS/TS and that the skip rules let through (not scanned, not skipped). */
   otherFiles: number;
   /** Files skipped by the walk's and the index's skip rules, by reason (same rules and counts as `index`). */
   skipped: Partial<Record<SkipReason, number>>;
@@ -108,7 +108,7 @@ export interface ScanReport {
 
 const BATCH_FILES = 32;
 const BATCH_BYTES = 1 << 20;
-/** Up to this many files, the main thread scans them itself: starting threads costs more. */
+/** Up to this many JS/TS files, the main thread scans them itself: starting threads costs more. */
 const INLINE_FILES = 8;
 
 export async function runScan(opts: ScanOptions): Promise<ScanReport> {
@@ -118,20 +118,21 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   checkRootDir(root);
   const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
   const { files, skipped } = prof.span('walk', () => collectFiles(root, opts.paths ?? [root]));
-  const sources = files.filter((f) => isParsed(languageOf(f.path)));
-  const otherFiles = files.length - sources.length;
-
-  const results = await scanFiles(root, sources, rules, opts);
+  // The other files are read too, only to skip (and count) them by the same rules as `index`.
+  const results = await scanFiles(root, files, rules, opts);
   const skippedFiles = [...skipped];
-  const scanned: { file: WalkedFile; result: Extract<ScanFileResult, { ok: true }> }[] = [];
+  const scanned: { file: WalkedFile; result: Extract<ScanFileResult, { scan: FileScan }> }[] = [];
   const cache = { hits: 0, misses: 0 };
-  sources.forEach((file, i) => {
+  let otherFiles = 0;
+  files.forEach((file, i) => {
     const r = results.results[i]!;
-    if (r.ok) {
+    if (!r.ok) skippedFiles.push({ path: file.path, reason: r.reason });
+    else if (r.scan === null) otherFiles++;
+    else {
       scanned.push({ file, result: r });
       if (r.cached) cache.hits++;
       else cache.misses++;
-    } else skippedFiles.push({ path: file.path, reason: r.reason });
+    }
   });
 
   const known = new Set(files.map((f) => f.path));
@@ -305,8 +306,10 @@ async function scanFiles(
     import('./scanBatch.js'),
     import('../util/workerPool.js'),
   ]);
+  // Parsing is the work; the other files are only read.
+  const sources = files.filter((f) => isParsed(languageOf(f.path))).length;
   const workers =
-    files.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(files.length / BATCH_FILES)));
+    sources <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(files.length / BATCH_FILES)));
   span.set('workers', workers);
   let done = 0;
   const take = (positions: readonly number[], reply: Omit<ScanReply, 'spans'>): void => {

@@ -3,14 +3,14 @@
 import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
 import type { SkipReason } from '../index/analysis.js';
 import type { SkipRules } from '../index/analyze.js';
-import { languageOf } from '../index/language.js';
+import { isParsed, languageOf } from '../index/language.js';
 import { readSource } from '../index/readSource.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
 import { SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, scanText, type FileScan } from './fileScan.js';
 
 export interface ScanTask {
   root: string;
-  /** Root-relative paths of JS/TS files. */
+  /** Root-relative paths of the walked files (JS/TS files are scanned, the others only checked against the skip rules). */
   paths: string[];
   rules: SkipRules;
   /** null: no cache (--no-cache). */
@@ -20,6 +20,8 @@ export interface ScanTask {
 
 export type ScanFileResult =
   | { ok: true; hash: string; size: number; mtimeMs: number; scan: FileScan; cached: boolean }
+  /** Not JS/TS: read only so that the skip rules count it as `index` does; passed them, not scanned. */
+  | { ok: true; scan: null }
   | { ok: false; reason: SkipReason; detail?: string };
 
 export interface ScanReply {
@@ -47,6 +49,10 @@ export async function scanBatch(task: ScanTask, prof: Profiler): Promise<Omit<Sc
       continue;
     }
     bytes += r.buf.length;
+    if (!isParsed(languageOf(path))) {
+      results[i] = { ok: true, scan: null };
+      continue;
+    }
     // Only the first two bytes (a `#!`) and the path decide whether the file is a CLI entry point.
     const key = scanCacheHash(r.hash, path, r.buf.subarray(0, 2).toString('latin1'));
     pending.push({ index: i, buf: r.buf, key, hash: r.hash, size: r.size, mtimeMs: r.mtimeMs });
