@@ -135,7 +135,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     }
   });
 
-  const known = new Set(files.map((f) => f.path));
+  const walkedPaths = files.map((f) => f.path);
+  const wholeTree = (opts.paths ?? [root]).some((p) => resolve(root, p) === root);
+  const known = wholeTree ? new Set(walkedPaths) : new TreeFiles(walkedPaths, root);
   const tsconfig = safeTsconfig(root, opts.onWarning);
   const readJson = (path: string): unknown => {
     try {
@@ -259,6 +261,41 @@ function totalsOf(reports: readonly FileReport[]): Record<string, Totals> {
   }
   out.all = all;
   return out;
+}
+
+/**
+ * The files imports may resolve to when only some paths of the tree were scanned: the walked ones, and any other
+ * file under the root (looked up on disk, once each), so that imports of files outside the paths still resolve.
+ */
+class TreeFiles extends Set<string> {
+  private readonly onDisk = new Map<string, boolean>();
+
+  constructor(
+    walked: Iterable<string>,
+    private readonly root: string,
+  ) {
+    super(walked);
+  }
+
+  override has(path: string): boolean {
+    if (super.has(path)) return true;
+    let found = this.onDisk.get(path);
+    if (found === undefined) {
+      found = isFileUnder(this.root, path);
+      this.onDisk.set(path, found);
+    }
+    return found;
+  }
+}
+
+/** Whether the root-relative `path` is a file inside `root`. */
+function isFileUnder(root: string, path: string): boolean {
+  if (path === '' || path.startsWith('/') || path.split('/').includes('..')) return false;
+  try {
+    return statSync(resolve(root, path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The files under each path (root-relative, sorted, unique) and what the walk skipped. */
