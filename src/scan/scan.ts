@@ -298,10 +298,11 @@ function isFileUnder(root: string, path: string): boolean {
   }
 }
 
-/** The files under each path (root-relative, sorted, unique) and what the walk skipped. */
+/** The files under each path (root-relative, sorted, unique) and what the walk skipped (each path once). */
 function collectFiles(root: string, paths: readonly string[]): { files: WalkedFile[]; skipped: { path: string; reason: SkipReason }[] } {
   const files = new Map<string, WalkedFile>();
-  const skipped: { path: string; reason: SkipReason }[] = [];
+  // Keyed by path: overlapping paths (`. src`) walk the same directory twice.
+  const skipped = new Map<string, SkipReason>();
   for (const p of paths) {
     const abs = resolve(root, p);
     const rel = relative(root, abs).split('\\').join('/');
@@ -323,10 +324,10 @@ function collectFiles(root: string, paths: readonly string[]): { files: WalkedFi
     const prefix = rel === '' ? '' : `${rel}/`;
     const w = walk(abs);
     for (const f of w.files) files.set(prefix + f.path, { ...f, path: prefix + f.path });
-    for (const s of w.skipped) skipped.push({ path: prefix + s.path, reason: s.reason });
+    for (const s of w.skipped) skipped.set(prefix + s.path, s.reason);
   }
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files: sorted, skipped };
+  return { files: sorted, skipped: [...skipped].map(([path, reason]) => ({ path, reason })) };
 }
 
 /** Scans the files in the pool (or inline when few), results in the order of `files`. */
