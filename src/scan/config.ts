@@ -72,7 +72,8 @@ function readConfig(root: string): { file: string; rules: Record<string, unknown
     } catch (err) {
       throw new QuarryError('bad-input', `${file} is not valid JSON: ${messageOf(err)}`);
     }
-    const section = isObject(parsed) ? pick(parsed) : undefined;
+    // A .quarry.json that is not an object is a broken config; a package.json that is not one is npm's business.
+    const section = isObject(parsed) ? pick(parsed) : name === '.quarry.json' ? parsed : undefined;
     if (section === undefined) continue;
     if (!isObject(section) || (section.rules !== undefined && !isObject(section.rules)))
       throw new QuarryError(
