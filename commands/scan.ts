@@ -1,6 +1,7 @@
 // `quarry scan [PATH…]`: options and rule levels, then src/scan/scan.ts, then a table with findings by file, the
 // --json data, or a SARIF 2.1.0 log; --fail-on turns findings into exit code 1.
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QuarryError } from '../src/util/errors.js';
 import type { ScanReport } from '../src/scan/scan.js';
@@ -51,6 +52,14 @@ export function register(program: Command, bind: (action: Action) => (...args: u
     .action(bind(scanAction));
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function positiveInt(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -66,10 +75,11 @@ const scanAction: Action = async (ctx, args, opts) => {
   if (failOn !== undefined && !(FAIL_LEVELS as readonly string[]).includes(failOn))
     throw new QuarryError('usage', `--fail-on takes ${FAIL_LEVELS.join(', ')}, got "${failOn}"`);
   const workers = positiveInt(opts.workers ?? ctx.env.QUARRY_WORKERS, opts.workers !== undefined ? '--workers' : 'QUARRY_WORKERS');
-  // One directory and no --root: that directory is the root, as with `quarry index DIR`.
+  // One directory and no --root: that directory is the root, as with `quarry index DIR`. A file (of any kind) or a
+  // missing path is scanned from the current directory, which then names what is wrong with it.
   const root = resolve(
     ctx.cwd,
-    (opts.root as string | undefined) ?? (args.length === 1 && !args[0]!.match(/\.[cm]?[jt]sx?$/) ? args[0]! : '.'),
+    (opts.root as string | undefined) ?? (args.length === 1 && isDirectory(resolve(ctx.cwd, args[0]!)) ? args[0]! : '.'),
   );
   const paths = args.length === 0 ? [root] : args.map((a) => resolve(ctx.cwd, a));
   const [{ runScan }, { ruleLevels }, { defaultCacheDir }] = await Promise.all([
@@ -122,8 +132,8 @@ async function renderTable(report: ScanReport, summary: boolean, p: Paint, ctx: 
   const out: string[] = [];
   const all = report.totals.all!;
   out.push(
-    `scanned ${formatCount(all.files)} files in ${formatMs(report.durationMs)}` +
-      `${report.workers > 0 ? `, ${report.workers} workers` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses`,
+    `scanned ${formatCount(all.files)} file${all.files === 1 ? '' : 's'} in ${formatMs(report.durationMs)}` +
+      `${report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses`,
   );
   out.push(await totalsTable(report, ctx));
   if (!summary) {
