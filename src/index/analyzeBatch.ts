@@ -27,6 +27,11 @@ export interface WorkerReply {
   cacheMisses: number;
 }
 
+/** The cache key's content part: the analysis of the same bytes differs by language (a .js and a .ts twin). */
+function analysisKey(hash: string, path: string): string {
+  return `${hash}.${languageOf(path)}`;
+}
+
 type Pending = { index: number; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number };
 
 export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Omit<WorkerReply, 'spans'>> {
@@ -58,7 +63,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
           store.getMany<FileAnalysis>(
             ANALYSIS_NAMESPACE,
             ANALYSIS_VERSION,
-            pending.map((p) => p.hash),
+            pending.map((p) => analysisKey(p.hash, task.paths[p.index]!)),
           ),
         undefined,
         batch,
@@ -73,7 +78,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
     const hit = analysis !== undefined;
     if (!analysis) {
       analysis = analyzeText(p.buf.toString('utf8'), languageOf(task.paths[p.index]!), p.lines);
-      fresh.push({ hash: p.hash, value: analysis });
+      fresh.push({ hash: analysisKey(p.hash, task.paths[p.index]!), value: analysis });
       misses++;
     } else hits++;
     const indexed = terms.index(task.paths[p.index]!, analysis);

@@ -216,6 +216,25 @@ describe('quarry index', () => {
     expect(s.cache.misses).toBe(0);
   });
 
+  it('files with the same bytes in two languages keep their own analysis when served from the cache', async () => {
+    const root = tempDir();
+    const code = 'export const twin = 1;\n';
+    writeFileSync(join(root, 'a.js'), code);
+    writeFileSync(join(root, 'b.ts'), code);
+    const o = { ...opts(root), cacheDir: tempDir() };
+    await runIndex(o);
+    rmSync(indexPathOf(root));
+    const again = await runIndex(o);
+    expect(again.cache).toEqual({ hits: 2, misses: 0 });
+    const r = new IndexReader(indexPathOf(root));
+    try {
+      const langs = Object.fromEntries(r.allPaths().map((p, i) => [p, r.languageOf(i)]));
+      expect(langs).toEqual({ 'a.js': 'js', 'b.ts': 'ts' });
+    } finally {
+      r.close();
+    }
+  });
+
   it('writes atomically: no temp file is left behind', async () => {
     const root = fixture('index/basic');
     await runIndex(opts(root));
