@@ -133,7 +133,8 @@ async function renderTable(report: ScanReport, summary: boolean, p: Paint, ctx: 
   const all = report.totals.all!;
   out.push(
     `scanned ${formatCount(all.files)} file${all.files === 1 ? '' : 's'} in ${formatMs(report.durationMs)}` +
-      `${report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses`,
+      `${report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses` +
+      (report.fromIndex > 0 ? ` · ${formatCount(report.fromIndex)} known from the index` : ''),
   );
   out.push(await totalsTable(report, ctx));
   if (!summary) {

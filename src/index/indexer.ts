@@ -7,7 +7,7 @@ import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';
 import { countReasons, type FileResult, type IndexedAnalysis, type SkipReason } from './analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from './skipRules.js';
-import { FORMAT_VERSION, INDEX_MAGIC, isRecord, strings, typed } from './format.js';
+import { FORMAT_VERSION, INDEX_MAGIC } from './format.js';
 import { acquireLock } from './lockFile.js';
 import { IndexReader, indexPathOf } from './reader.js';
 import { checkRootDir, walk, type WalkedFile } from './walk.js';
@@ -367,21 +367,7 @@ function loadOld(indexPath: string, onWarning?: (m: string) => void): OldIndex |
     const paths = reader.allPaths();
     for (let i = 0; i < paths.length; i++) byPath.set(paths[i]!, i);
     reader.files();
-    const skipped = new Map<string, { size: number; mtime: number; reason: SkipReason }>();
-    if (reader.file.has('skipped')) {
-      const s = reader.file.section('skipped', (v) => {
-        if (!isRecord(v)) throw new Error('expected skipped files');
-        const p = strings(v.paths);
-        return {
-          paths: p,
-          reasons: strings(v.reasons, p.length),
-          size: typed(v.size, Float64Array, p.length),
-          mtime: typed(v.mtime, Float64Array, p.length),
-        };
-      });
-      for (let i = 0; i < s.paths.length; i++)
-        skipped.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
-    }
+    const skipped = reader.skippedFiles();
     return { byPath, reader, skipped };
   } catch (err) {
     reader.close();

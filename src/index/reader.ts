@@ -13,6 +13,7 @@ import {
 } from './format.js';
 import { findBlock, findKey, lowerBound } from './blocks.js';
 import { LANGUAGES } from './language.js';
+import type { SkipReason } from './analysis.js';
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
 
 export const INDEX_DIR = '.quarry';
@@ -147,6 +148,24 @@ export class IndexReader {
 
   hashOf(id: number): string {
     return Buffer.from(this.files().hash.subarray(id * 20, id * 20 + 20)).toString('hex');
+  }
+
+  /** Files the index skipped, with why and their size and mtime then (empty for an index without the section). */
+  skippedFiles(): Map<string, { size: number; mtime: number; reason: SkipReason }> {
+    const out = new Map<string, { size: number; mtime: number; reason: SkipReason }>();
+    if (!this.file.has('skipped')) return out;
+    const s = this.file.section('skipped', (v) => {
+      if (!isRecord(v)) throw new Error('expected skipped files');
+      const p = strings(v.paths);
+      return {
+        paths: p,
+        reasons: strings(v.reasons, p.length),
+        size: typed(v.size, Float64Array, p.length),
+        mtime: typed(v.mtime, Float64Array, p.length),
+      };
+    });
+    for (let i = 0; i < s.paths.length; i++) out.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
+    return out;
   }
 
   languageOf(id: number): string {

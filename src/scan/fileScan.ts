@@ -2,10 +2,10 @@
 // of every rule at its default severity. This is what the scan cache keeps per content hash; the run's rule
 // settings are applied afterwards (scan.ts), so changing them never invalidates the cache.
 import { collectSymbols, parseProgram, type ParseError } from '../index/parse.js';
-import { languageOf, type Language } from '../index/language.js';
+import type { Language } from '../index/language.js';
 import { countLines, functionsOf, type FunctionInfo, type LineCounts } from './metrics.js';
 import type { Finding } from './rule.js';
-import { RULES, isCliEntry, runRules } from './runRules.js';
+import { RULES, runRules } from './runRules.js';
 
 /** Bump when scanning the same bytes would give another result (a rule added or changed, a metric redefined). */
 export const SCAN_VERSION = 2;
@@ -30,18 +30,21 @@ export interface FileScan {
 }
 
 /**
- * The cache key part that stands for the content: the hash, plus what else the result depends on (the language,
- * which picks the parser's plugins and is part of the result, and the path's role).
+ * The cache key part that stands for the content: the hash and the language (which picks the parser's plugins and
+ * is part of the result). Nothing path-dependent goes in (see RuleMeta.exemptInCliEntry), so a hash from the
+ * index finds the entry without reading the file.
  */
-export function scanCacheHash(contentHash: string, path: string, text: string): string {
-  const key = `${contentHash}.${languageOf(path)}`;
-  return isCliEntry(path, text) ? `${key}.cli` : key;
+export function scanCacheHash(contentHash: string, lang: Language): string {
+  return `${contentHash}.${lang}`;
 }
 
 const ALL_RULES = RULES.map((rule) => ({ rule, severity: rule.meta.severity }));
 
-/** Scans one file; never throws (a file babel gives up on still gets its line counts). */
-export function scanText(text: string, lang: Language, path: string): FileScan {
+/**
+ * Scans one file; never throws (a file babel gives up on still gets its line counts). The result depends on the
+ * bytes and the language only: rules see no path (a `#!` line still makes a CLI entry point).
+ */
+export function scanText(text: string, lang: Language): FileScan {
   const parsed = parseProgram(text, lang);
   const out: FileScan = {
     lang,
@@ -71,6 +74,6 @@ export function scanText(text: string, lang: Language, path: string): FileScan {
   out.imports = symbols.imports;
   out.exports = symbols.exports;
   out.functions = functionsOf(parsed.ast);
-  out.findings.push(...runRules(parsed.ast, ALL_RULES, { path, source: text }));
+  out.findings.push(...runRules(parsed.ast, ALL_RULES, { path: '', source: text }));
   return out;
 }

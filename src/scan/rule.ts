@@ -12,6 +12,12 @@ export interface RuleMeta<MessageId extends string = string> {
   description: string;
   /** One line: why the pattern is slow and what to do instead; SARIF's fullDescription/help. */
   docs: string;
+  /**
+   * The rule reports nothing in a command-line entry point (`context.isCliEntry`). Scan results are cached by
+   * content, so the path half of that test (bin/, scripts/, cli.*) is applied after the cache: findings of such a
+   * rule are dropped for files at such paths.
+   */
+  exemptInCliEntry?: boolean;
   /** Message templates by id; `{{name}}` is replaced with `data.name` from `report`. */
   messages: Record<MessageId, string>;
 }

@@ -35,7 +35,11 @@ interface RuleRun {
 
 /** Whether a file is a command-line entry point, where blocking calls are the norm rather than a stall. */
 export function isCliEntry(path: string, source: string): boolean {
-  if (source.startsWith('#!')) return true;
+  return source.startsWith('#!') || isCliPath(path);
+}
+
+/** The path half of isCliEntry: under bin/ or scripts/, or named cli.*. */
+export function isCliPath(path: string): boolean {
   const normalized = '/' + path.replace(/\\/g, '/');
   return /\/(bin|scripts)\//.test(normalized) || /\/cli\.[^/]+$/.test(normalized);
 }

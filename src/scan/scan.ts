@@ -3,22 +3,23 @@
 // printers in src/scan/format/ render it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { flushWrites } from '../cache/threadCache.js';
+import { flushWrites, takeCacheWarnings, threadCache } from '../cache/threadCache.js';
 import { countReasons, type SkipReason } from '../index/analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
 import { isParsed, languageOf, type Language } from '../index/language.js';
 import type { ParseError } from '../index/parse.js';
 import { checkRootDir, walk, type WalkedFile } from '../index/walk.js';
+import { readSource } from '../index/readSource.js';
 import { profiler } from '../profile/profiler.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import type { FlushReply, FlushTask } from '../util/workerPool.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
-import { PARSE_ERROR_RULE, type FileScan } from './fileScan.js';
+import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './fileScan.js';
 import type { FunctionInfo, LineCounts } from './metrics.js';
 import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
 import type { Finding, Severity } from './rule.js';
-import { RULES } from './runRules.js';
+import { RULES, isCliPath } from './runRules.js';
 import type { ScanFileResult, ScanReply, ScanTask } from './scanBatch.js';
 
 export interface ScanOptions {
@@ -102,6 +103,8 @@ export interface ScanReport {
   unresolvedImports: number;
   rules: RuleReport[];
   cache: { hits: number; misses: number };
+  /** Walked files known from a current index at the root (same size and mtime): hash or skip reason, not read. */
+  fromIndex: number;
   workers: number;
   durationMs: number;
 }
@@ -167,7 +170,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
       }
       for (const p of packages) externalPackages[p] = (externalPackages[p] ?? 0) + 1;
       graph.set(file.path, edges);
-      const kept = applyLevels(s.findings, opts.levels);
+      const kept = applyLevels(s.findings, opts.levels, isCliPath(file.path));
       for (const f of kept) findings[f.severity]++;
       const report: FileReport = {
         path: file.path,
@@ -216,15 +219,23 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
       },
     ],
     cache,
+    fromIndex: results.fromIndex,
     workers: results.workers,
     durationMs: Math.round(performance.now() - started),
   };
 }
 
-/** Findings of rules that are on, at their configured level. */
-function applyLevels(findings: readonly Finding[], levels: ReadonlyMap<string, Level>): Finding[] {
+/** Rules that stay quiet in command-line entry points (see RuleMeta.exemptInCliEntry). */
+const CLI_EXEMPT = new Set(RULES.filter((r) => r.meta.exemptInCliEntry === true).map((r) => r.meta.id));
+
+/**
+ * Findings of rules that are on, at their configured level; in a file whose path makes it a CLI entry point
+ * (cached results never depend on the path), those of the rules exempt there are dropped.
+ */
+function applyLevels(findings: readonly Finding[], levels: ReadonlyMap<string, Level>, cliPath: boolean): Finding[] {
   const out: Finding[] = [];
   for (const f of findings) {
+    if (cliPath && CLI_EXEMPT.has(f.ruleId)) continue;
     const level = levels.get(f.ruleId) ?? f.severity;
     if (level === 'off') continue;
     out.push(level === f.severity ? f : { ...f, severity: level });
@@ -330,33 +341,122 @@ function collectFiles(root: string, paths: readonly string[]): { files: WalkedFi
   return { files: sorted, skipped: [...skipped].map(([path, reason]) => ({ path, reason })) };
 }
 
-/** Scans the files in the pool (or inline when few), results in the order of `files`. */
+/** What a current index at the root says about files, so that they need not be read: hashes and skip reasons. */
+interface IndexedFiles {
+  indexed: Map<string, { id: number; size: number; mtime: number }>;
+  skipped: Map<string, { size: number; mtime: number; reason: SkipReason }>;
+  hashOf(id: number): string;
+}
+
+/** The index at `root`, if there is a readable one (a damaged or missing index only means files are read). */
+async function indexedFiles(root: string): Promise<IndexedFiles | null> {
+  const { IndexReader, indexPathOf } = await import('../index/reader.js');
+  const path = indexPathOf(root);
+  if (!existsSync(path)) return null;
+  try {
+    const reader = new IndexReader(path);
+    try {
+      const cols = reader.files();
+      const indexed = new Map<string, { id: number; size: number; mtime: number }>();
+      reader.allPaths().forEach((p, id) => indexed.set(p, { id, size: cols.size[id]!, mtime: cols.mtime[id]! }));
+      const hashes = cols.hash.slice();
+      return {
+        indexed,
+        skipped: reader.skippedFiles(),
+        hashOf: (id) => Buffer.from(hashes.buffer, hashes.byteOffset + id * 20, 20).toString('hex'),
+      };
+    } finally {
+      reader.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every walked file's result, in the order of `files`. The main thread settles what it can without parsing: a
+ * file the index has with the same size and mtime is known by its hash (or skip reason) without being read; the
+ * others are read here and checked against the skip rules; one cache lookup then answers every JS/TS file scanned
+ * before. Only the rest are parsed: in the pool, or inline when few. A warm scan starts no thread.
+ */
 async function scanFiles(
   root: string,
   files: readonly WalkedFile[],
   rules: SkipRules,
   opts: ScanOptions,
-): Promise<{ results: ScanFileResult[]; workers: number }> {
+): Promise<{ results: ScanFileResult[]; workers: number; fromIndex: number }> {
   const prof = profiler();
   const results = new Array<ScanFileResult>(files.length);
   const span = prof.start('scan-files', { files: files.length });
+  const known = await prof.span('load-index', () => indexedFiles(root), undefined, span);
+  const lookups: { pos: number; key: string; hash: string }[] = [];
+  const read = prof.start('read', undefined, span);
+  let fromIndex = 0;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    const lang = languageOf(f.path);
+    const source = isParsed(lang);
+    const inIndex = known?.indexed.get(f.path);
+    if (inIndex && inIndex.size === f.size && inIndex.mtime === f.mtimeMs) {
+      fromIndex++;
+      if (source) {
+        const hash = known!.hashOf(inIndex.id);
+        lookups.push({ pos: i, key: scanCacheHash(hash, lang), hash });
+      } else results[i] = { ok: true, scan: null };
+      continue;
+    }
+    const skip = known?.skipped.get(f.path);
+    if (skip && skip.size === f.size && skip.mtime === f.mtimeMs) {
+      fromIndex++;
+      results[i] = { ok: false, reason: skip.reason };
+      continue;
+    }
+    const r = readSource(`${root}/${f.path}`, rules);
+    if (!r.ok) results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };
+    else if (!source) results[i] = { ok: true, scan: null };
+    else lookups.push({ pos: i, key: scanCacheHash(r.hash, lang), hash: r.hash });
+  }
+  read.set('from_index', fromIndex);
+  read.end();
+
+  const store = await threadCache(opts.cacheDir);
+  const cached: (FileScan | undefined)[] = store
+    ? await prof.span(
+        'cache-get',
+        () =>
+          store.getMany<FileScan>(
+            SCAN_NAMESPACE,
+            SCAN_VERSION,
+            lookups.map((l) => l.key),
+          ),
+        undefined,
+        span,
+      )
+    : [];
+  const misses: number[] = [];
+  lookups.forEach((l, k) => {
+    const hit = cached[k];
+    if (hit) results[l.pos] = { ok: true, hash: l.hash, scan: hit, cached: true };
+    else misses.push(l.pos);
+  });
+  span.set('cache_hits', lookups.length - misses.length);
+  span.set('cache_misses', misses.length);
+
   const [{ scanBatch }, { batchesOf, createPool, defaultPoolSize, workerModuleUrl }] = await Promise.all([
     import('./scanBatch.js'),
     import('../util/workerPool.js'),
   ]);
-  // Parsing is the work; the other files are only read.
-  const sources = files.filter((f) => isParsed(languageOf(f.path))).length;
   const workers =
-    sources <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(files.length / BATCH_FILES)));
+    misses.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(misses.length / BATCH_FILES)));
   span.set('workers', workers);
-  let done = 0;
+  let done = files.length - misses.length;
+  opts.onProgress?.(done, files.length);
   const take = (positions: readonly number[], reply: Omit<ScanReply, 'spans'>): void => {
     for (const w of reply.warnings) opts.onWarning?.(w);
     positions.forEach((pos, k) => (results[pos] = reply.results[k]!));
     done += positions.length;
     opts.onProgress?.(done, files.length);
   };
-  const all = files.map((_, i) => i);
   const task = (positions: readonly number[]): ScanTask => ({
     root,
     paths: positions.map((i) => files[i]!.path),
@@ -366,15 +466,14 @@ async function scanFiles(
   });
   try {
     if (workers === 0) {
-      if (files.length > 0) take(all, await scanBatch({ ...task(all), profile: null }, prof));
-      await flushWrites();
+      if (misses.length > 0) take(misses, await scanBatch({ ...task(misses), profile: null }, prof));
     } else {
       const { addCleanup } = await import('../util/cleanup.js');
       const pool = createPool(workerModuleUrl('./worker.js', import.meta.url), workers);
       const stopPool = addCleanup(() => void pool.destroy());
       try {
         await Promise.all(
-          batchesOf(all, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES).map(async (batch) => {
+          batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES).map(async (batch) => {
             const reply = await pool.run<ScanTask, ScanReply>(task(batch));
             prof.ingest(reply.spans);
             take(batch, reply);
@@ -387,10 +486,12 @@ async function scanFiles(
         await pool.destroy();
       }
     }
+    await flushWrites();
+    for (const w of takeCacheWarnings()) opts.onWarning?.(w);
   } finally {
     span.end();
   }
-  return { results, workers };
+  return { results, workers, fromIndex };
 }
 
 /** The root's tsconfig paths; a broken tsconfig is a warning (imports then resolve without aliases). */

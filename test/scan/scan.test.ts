@@ -410,6 +410,8 @@ describe('runScan with the cache', () => {
     ...r,
     durationMs: 0,
     cache: null,
+    workers: null,
+    fromIndex: null,
     files: r.files.map((f) => ({ ...f, cached: null })),
   });
 
@@ -427,9 +429,24 @@ describe('runScan with the cache', () => {
       const warm = await scan(root, { cacheDir, workers: 2 });
       expect(warm.cache).toEqual({ hits: warm.files.length, misses: 0 });
       expect(warm.files.every((f) => f.cached)).toBe(true);
+      // Nothing to parse: a warm scan starts no thread.
+      expect(warm.workers).toBe(0);
       expect(comparable(warm)).toEqual(comparable(cold));
     });
   }
+
+  it('takes hashes and skips from a current index, reading only the files changed since', async () => {
+    const root = largerTree();
+    const cacheDir = tempDir('quarry-cache-');
+    await runIndex({ root, cacheDir: null, workers: 2 });
+    const cold = await scan(root, { cacheDir, workers: 2 });
+    writeFileSync(join(root, 'changed.js'), 'export const changed = () => 1;\n');
+    const warm = await scan(root, { cacheDir, workers: 2 });
+    expect(cold.fromIndex).toBe(cold.files.length + cold.otherFiles + cold.skippedFiles.length);
+    expect(warm.cache).toEqual({ hits: cold.files.length, misses: 1 });
+    expect(warm.files.filter((f) => !f.cached).map((f) => f.path)).toEqual(['changed.js']);
+    expect(warm.fromIndex).toBe(cold.fromIndex);
+  });
 
   it('scans a changed file again and takes the rest from the cache', async () => {
     const root = fixture('scan/mixed');

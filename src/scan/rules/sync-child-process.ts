@@ -14,6 +14,7 @@ export const syncChildProcess: Rule<'syncChild'> = {
   meta: {
     id: 'sync-child-process',
     severity: 'warning',
+    exemptInCliEntry: true,
     description: 'execSync/execFileSync/spawnSync outside CLI entry points.',
     docs: 'A synchronous child process freezes the whole Node process (timers, I/O, other requests) until the child exits; fine in a CLI script, but library and server code should use the async exec/execFile/spawn.',
     messages: {
