@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { walk } from '../dist/src/index/walk.js';
 import { TermTable } from '../dist/src/index/tokenize.js';
 import { parseSource } from '../dist/src/index/parse.js';
-import { classify, contentHash, DEFAULT_SKIP_RULES } from '../dist/src/index/analyze.js';
+import { classify, contentHash } from '../dist/src/index/readSource.js';
+import { DEFAULT_SKIP_RULES } from '../dist/src/index/skipRules.js';
 import { isParsed, languageOf } from '../dist/src/index/language.js';
 
 const root =

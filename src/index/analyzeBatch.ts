@@ -4,7 +4,8 @@ import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
 import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type IndexedAnalysis } from './analysis.js';
 import { addTerms } from './tokenize.js';
-import { analyzeText, type SkipRules } from './analyze.js';
+import { analyzeText } from './analyze.js';
+import type { SkipRules } from './skipRules.js';
 import { readSource } from './readSource.js';
 import { languageOf } from './language.js';
 

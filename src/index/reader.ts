@@ -164,7 +164,8 @@ export class IndexReader {
         mtime: typed(v.mtime, Float64Array, p.length),
       };
     });
-    for (let i = 0; i < s.paths.length; i++) out.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
+    for (let i = 0; i < s.paths.length; i++)
+      out.set(s.paths[i]!, { size: s.size[i]!, mtime: s.mtime[i]!, reason: s.reasons[i] as SkipReason });
     return out;
   }
 

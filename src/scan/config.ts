@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
-import { PARSE_ERROR_RULE } from './fileScan.js';
+import { PARSE_ERROR_RULE } from './scanResult.js';
 import type { Severity } from './rule.js';
 import { RULES } from './runRules.js';
 

@@ -15,7 +15,7 @@ import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import type { FlushReply, FlushTask } from '../util/workerPool.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
-import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './fileScan.js';
+import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
 import type { FunctionInfo, LineCounts } from './metrics.js';
 import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
 import type { Finding, Severity } from './rule.js';
@@ -442,6 +442,13 @@ async function scanFiles(
   span.set('cache_hits', lookups.length - misses.length);
   span.set('cache_misses', misses.length);
 
+  if (misses.length === 0) {
+    for (const w of takeCacheWarnings()) opts.onWarning?.(w);
+    span.set('workers', 0);
+    span.end();
+    return { results, workers: 0, fromIndex };
+  }
+  // Only now: the parser (through scanBatch) and the pool cost start-up time that a warm scan does not pay.
   const [{ scanBatch }, { batchesOf, createPool, defaultPoolSize, workerModuleUrl }] = await Promise.all([
     import('./scanBatch.js'),
     import('../util/workerPool.js'),

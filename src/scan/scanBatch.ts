@@ -2,11 +2,12 @@
 // the index's skip rules, scanText, and the results stored in the cache for the next run.
 import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
 import type { SkipReason } from '../index/analysis.js';
-import type { SkipRules } from '../index/analyze.js';
+import type { SkipRules } from '../index/skipRules.js';
 import { languageOf } from '../index/language.js';
 import { readSource } from '../index/readSource.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
-import { SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, scanText, type FileScan } from './fileScan.js';
+import { scanText } from './fileScan.js';
+import { SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
 
 export interface ScanTask {
   root: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import runTask from '../../src/index/worker.js';
 
-import { DEFAULT_SKIP_RULES } from '../../src/index/analyze.js';
+import { DEFAULT_SKIP_RULES } from '../../src/index/skipRules.js';
 import { BIN, readableAs, tempDir } from '../helpers.js';
 
 describe('index worker', () => {
