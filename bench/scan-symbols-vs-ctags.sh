@@ -19,11 +19,13 @@
 # so no name can match) and tags in files quarry did not scan (skipped, or not walked).
 # Every miss is put down to a cause, found by parsing its file with @babel/parser and looking at its line:
 #   - ctags' own non-definitions: an object literal that ctags calls a class; `X.prototype.m = value` (no function)
-#     that ctags calls a method; a call statement that ctags' TypeScript parser takes for a method;
-#   - naming: quarry has a function on that line under another name (an IIFE that ctags names after the variable
-#     holding its result, `module.exports = function f` that ctags names `exports`, `o[k] = function` that ctags
-#     names after `o`, …);
-#   - unexplained: nothing of quarry's on that line — a real miss.
+#     that ctags calls a method; a class X inferred from `X.prototype… = …` or from a mere read of `X.prototype.m`;
+#     a `case` label taken for a class; a call statement that ctags' TypeScript parser takes for a method;
+#   - naming: quarry has the function under another name or line (an IIFE that ctags names after the variable holding
+#     its result; `x = function f()` and `module.exports = class C`, which ctags names x / exports and quarry f / C;
+#     `o[k] = function`, named after o by ctags; a named function whose name is on a later line than the binding);
+#   - not listed by quarry: TypeScript construct signatures `new (): T`, which ctags tags as methods named `new`;
+#   - unexplained: nothing of quarry's on that line — a real miss, or a ctags quirk not classified here.
 # Recall is printed strictly (every tag) and over real definitions (without ctags' non-definitions); the target is
 # checked against the latter. Exit status: 0 unless a tool fails; a missed target is reported, not an error.
 set -euo pipefail
@@ -112,7 +114,23 @@ function facts(path) {
       ast = parse(source, opts(['flow', 'jsx']));
     } catch {}
   }
-  const f = { parsed: ast !== null, objects: new Set(), valueAssigns: new Map(), calls: new Map(), iifes: new Set(), protoOwners: new Map() };
+  const f = {
+    parsed: ast !== null,
+    objects: new Set(),
+    valueAssigns: new Map(),
+    calls: new Map(),
+    iifes: new Set(),
+    protoOwners: new Map(),
+    protoReads: new Map(),
+    laterNames: new Map(),
+    cases: new Set(),
+    constructSigs: new Set(),
+    newFunctions: new Map(),
+    objectStarts: new Set(),
+    ownNames: new Map(),
+    computedOwners: new Map(),
+  };
+  const assignTargets = new Set(); // MemberExpression nodes that are assigned to
   const add = (map, line, name) => {
     let s = map.get(line);
     if (!s) map.set(line, (s = new Set()));
@@ -130,22 +148,53 @@ function facts(path) {
       continue;
     }
     if (typeof n.type !== 'string') continue;
+    // A named function expression whose own name is on a later line than the name it is bound to (a doc comment or a
+    // line break between): ctags tags the binding's line and name, quarry the function's own.
+    // Likewise on the same line (`x = function f() {}`, `X.T = class C {}`): ctags names it x / T, quarry f / C.
+    const laterName = (bindingName, bindingLine, value) => {
+      const fn = unwrap(value);
+      if (bindingName && fn && /^Function(Expression)?$|^ClassExpression$/.test(fn.type) && fn.id)
+        add(lineOf(fn.id) !== bindingLine ? f.laterNames : f.ownNames, bindingLine, bindingName);
+    };
     const unwrap = (v) => (v && (v.type === 'ParenthesizedExpression' || v.type === 'TSAsExpression' || v.type === 'TSSatisfiesExpression') ? unwrap(v.expression) : v);
     if (n.type === 'VariableDeclarator') {
       const init = unwrap(n.init);
       if (init?.type === 'ObjectExpression') f.objects.add(lineOf(n.id));
       if (init?.type === 'CallExpression' && isFn(unwrap(init.callee))) f.iifes.add(lineOf(n.id));
+      laterName(nameOf(n.id), lineOf(n.id), n.init);
+      if (init?.type === 'NewExpression' && nameOf(init.callee) === 'Function' && nameOf(n.id)) add(f.newFunctions, lineOf(n.id), nameOf(n.id));
     } else if (n.type === 'AssignmentExpression') {
       const right = unwrap(n.right);
       const target = n.left.type === 'MemberExpression' ? n.left.property : n.left;
       if (right?.type === 'ObjectExpression') f.objects.add(lineOf(target));
       if (right?.type === 'CallExpression' && isFn(unwrap(right.callee))) f.iifes.add(lineOf(target));
+      if (n.left.type === 'MemberExpression') assignTargets.add(n.left);
+      // `o[k] = function …`: ctags names it o.
+      if (n.left.type === 'MemberExpression' && n.left.computed && isFn(right) && nameOf(n.left.object))
+        add(f.computedOwners, lineOf(n.left), nameOf(n.left.object));
+      laterName(nameOf(target), lineOf(target), n.right);
       if (n.left.type === 'MemberExpression' && !isFn(right) && nameOf(target)) add(f.valueAssigns, lineOf(target), nameOf(target));
       // `X.prototype.m = …`: ctags infers a class X from it.
       const obj = n.left.type === 'MemberExpression' ? n.left.object : null;
       if (obj?.type === 'MemberExpression' && nameOf(obj.property) === 'prototype' && nameOf(obj.object))
         add(f.protoOwners, lineOf(n.left), nameOf(obj.object));
+      // `X.prototype = …`: the same.
+      if (n.left.type === 'MemberExpression' && nameOf(n.left.property) === 'prototype' && nameOf(n.left.object))
+        add(f.protoOwners, lineOf(n.left), nameOf(n.left.object));
+    } else if (n.type === 'MemberExpression' && !assignTargets.has(n) && nameOf(n.property) === 'prototype' && nameOf(n.object)) {
+      // `X.prototype` read (not assigned): ctags infers a class X, and a method m from `X.prototype.m`.
+      add(f.protoReads, lineOf(n), nameOf(n.object));
+    } else if (n.type === 'MemberExpression' && !assignTargets.has(n) && n.object?.type === 'MemberExpression' && nameOf(n.object.property) === 'prototype' && nameOf(n.property)) {
+      add(f.protoReads, lineOf(n.property), nameOf(n.property));
+      if (nameOf(n.object.object)) add(f.protoReads, lineOf(n), nameOf(n.object.object));
+    } else if (n.type === 'ObjectExpression') {
+      f.objectStarts.add(lineOf(n));
+    } else if (n.type === 'SwitchCase') {
+      f.cases.add(lineOf(n));
+    } else if (n.type === 'TSConstructSignatureDeclaration') {
+      f.constructSigs.add(lineOf(n));
     } else if (n.type === 'ObjectProperty' || n.type === 'ClassProperty') {
+      laterName(nameOf(n.key), lineOf(n.key), n.value);
       const value = unwrap(n.value);
       if (value?.type === 'ObjectExpression') f.objects.add(lineOf(n.key));
       if (value?.type === 'CallExpression' && isFn(unwrap(value.callee))) f.iifes.add(lineOf(n.key));
@@ -169,15 +218,21 @@ function facts(path) {
 const CAUSES = {
   object: "ctags' non-definition: an object literal that ctags calls a class",
   valueAssign: "ctags' non-definition: a value (no function) assigned to a member, that ctags calls a method",
-  protoClass: "ctags' non-definition: a class X that ctags infers from `X.prototype.m = …` (X is defined elsewhere)",
+  protoClass: "ctags' non-definition: a class X that ctags infers from `X.prototype.m = …` or `X.prototype = …`",
+  protoRead: "ctags' non-definition: a read of `X.prototype` or `X.prototype.m` (e.g. `_super.prototype.m.call(this)`), that ctags takes for a class X or method m",
+  switchCase: "ctags' non-definition: a `case` label that ctags takes for a class",
+  newFunction: "ctags' non-definition: `const f = new Function(…)`, that ctags calls a function",
   call: "ctags' non-definition: a call statement that ctags takes for a method",
   iife: 'naming: an IIFE, which ctags names after what receives its result (quarry: <anonymous>)',
-  exports: 'naming: `module.exports = function f` / `= class C`, which ctags names `exports` (quarry: f / C)',
+  ownName: 'naming: `x = function f()` / `X.T = class C` / `module.exports = function f`: ctags names it x / T / exports, quarry by its own name f / C',
+  computed: 'naming: `o[k] = function …`: ctags names it after o, quarry <anonymous> (or the string key)',
+  laterName: "naming: `x = /* doc */ function f()` with f on a later line: ctags tags x on the binding's line, quarry f on f's line",
+  constructSig: 'not listed by quarry: a TypeScript construct signature `new (…): T`, which ctags tags as method `new`',
   otherName: 'naming: quarry has a function on that line under another name',
   unexplained: 'unexplained: quarry has no function, method or class on that line',
   unparsed: 'unexplained, and babel could not parse the file either',
 };
-const NON_DEFINITION = new Set(['object', 'valueAssign', 'protoClass', 'call']);
+const NON_DEFINITION = new Set(['object', 'valueAssign', 'protoClass', 'protoRead', 'switchCase', 'newFunction', 'call']);
 const stats = new Map(); // `${language} ${kind}` -> { tags, hits, nonDef }
 const misses = new Map(); // cause -> [{ tag, note }]
 let anonymous = 0;
@@ -210,13 +265,20 @@ for (const t of tags) {
   let cause;
   let note = '';
   if (t.kind === 'class' && f.objects.has(t.line) && !here.some((fn) => fn.kind === 'class')) cause = 'object';
+  else if (t.kind === 'class' && here.length === 0 && f.objectStarts.has(t.line)) cause = 'object';
   else if (t.kind === 'method' && f.valueAssigns.get(t.line)?.has(t.name) && here.length === 0) cause = 'valueAssign';
   else if (t.kind === 'class' && f.protoOwners.get(t.line)?.has(t.name) && !here.some((fn) => fn.kind === 'class')) cause = 'protoClass';
   else if (t.kind === 'method' && f.calls.get(t.line)?.has(t.name)) cause = 'call';
+  else if (f.laterNames.get(t.line)?.has(t.name)) cause = 'laterName';
+  else if (here.length === 0 && (t.kind === 'class' || t.kind === 'method') && f.protoReads.get(t.line)?.has(t.name)) cause = 'protoRead';
+  else if (here.length === 0 && t.kind === 'class' && f.cases.has(t.line)) cause = 'switchCase';
+  else if (here.length === 0 && t.kind === 'function' && f.newFunctions.get(t.line)?.has(t.name)) cause = 'newFunction';
+  else if (here.length === 0 && t.kind === 'method' && t.name === 'new' && f.constructSigs.has(t.line)) cause = 'constructSig';
   else if (here.length > 0) {
     note = `quarry: ${here.map((fn) => `${fn.name} (${fn.kind})`).join(', ')}`;
     if (here.some((fn) => fn.name === '<anonymous>') && f.iifes.has(t.line)) cause = 'iife';
-    else if (t.name === 'exports' && /module\.exports\s*=/.test(t.pattern ?? '')) cause = 'exports';
+    else if (f.ownNames.get(t.line)?.has(t.name)) cause = 'ownName';
+    else if (f.computedOwners.get(t.line)?.has(t.name)) cause = 'computed';
     else cause = 'otherName';
   } else cause = f.parsed ? 'unexplained' : 'unparsed';
   if (NON_DEFINITION.has(cause)) s.nonDef++;

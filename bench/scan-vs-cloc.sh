@@ -83,11 +83,11 @@ hf "$TMP/hf.json" --warmup "$WARMUP" --runs "$RUNS" \
   --prepare "true" -n "node -e 0" "node -e 0" >&2
 
 # stats I: "mean sd median min max" in ms of the I-th command.
-stats() { jq -r --argjson i "$1" '.results[$i] | [.mean, .stddev, .median, .min, .max] | map(. * 1000) | @tsv' "$TMP/hf.json"; }
-read -r cold_m cold_sd cold_med cold_min cold_max < <(stats 0)
-read -r warm_m warm_sd warm_med warm_min warm_max < <(stats 1)
-read -r cloc_m cloc_sd cloc_med cloc_min cloc_max < <(stats 2)
-read -r node_m node_sd node_med node_min node_max < <(stats 3)
+stats() { jq -r --argjson i "$1" '.results[$i] | [.mean, .stddev, .median, .min, .max, .user, .system] | map(. * 1000) | @tsv' "$TMP/hf.json"; }
+read -r cold_m cold_sd cold_med cold_min cold_max cold_usr cold_sys < <(stats 0)
+read -r warm_m warm_sd warm_med warm_min warm_max warm_usr warm_sys < <(stats 1)
+read -r cloc_m cloc_sd cloc_med cloc_min cloc_max cloc_usr cloc_sys < <(stats 2)
+read -r node_m node_sd node_med node_min node_max node_usr node_sys < <(stats 3)
 cold_ratio=$(calc "$cold_m / $cloc_m")
 warm_pct=$(calc "100 * $warm_m / $cold_m")
 # Spread of the ratios from the extremes of each side (not a confidence interval; shows how much noise there was).
@@ -102,13 +102,14 @@ echo "files: quarry scanned $qfiles ($(jq -r '.data.totals | to_entries | map(se
 echo "cache: cold run $cold_check, warm run $warm_check"
 echo "cloc: $(qcmd "${CLOC[@]}")"
 echo "runs: $WARMUP warmup + $RUNS timed per command; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-row() { table_row 26 22 10 -- "$@"; }
-row command "mean ± sd" median "min .. max"
-printf '%.0s-' {1..80}; echo
+row() { table_row 26 22 10 22 -- "$@"; }
+row command "mean ± sd" median "min .. max" "user + sys (CPU)"
+printf '%.0s-' {1..98}; echo
 for c in cold warm cloc node; do
-  m=${c}_m sd=${c}_sd med=${c}_med mn=${c}_min mx=${c}_max
+  m=${c}_m sd=${c}_sd med=${c}_med mn=${c}_min mx=${c}_max us=${c}_usr sy=${c}_sys
   case $c in cold) label="(a) scan, empty cache" ;; warm) label="(b) scan, warm cache" ;; cloc) label="(c) cloc --list-file" ;; node) label="(d) node -e 0" ;; esac
-  row "$label" "$(fmt_ms "${!m}" "${!sd}")" "$(printf '%.1f ms' "${!med}")" "$(printf '%.1f .. %.1f ms' "${!mn}" "${!mx}")"
+  row "$label" "$(fmt_ms "${!m}" "${!sd}")" "$(printf '%.1f ms' "${!med}")" "$(printf '%.1f .. %.1f ms' "${!mn}" "${!mx}")" \
+    "$(printf '%.0f + %.0f ms' "${!us}" "${!sy}")"
 done
 echo
 row2() { table_row 22 10 16 24 -- "$@"; }
