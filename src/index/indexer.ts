@@ -253,14 +253,16 @@ interface BuildPlan {
 async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
-  const [{ IndexAssembler }, { batchesOf, createPool, defaultPoolSize, workerModuleUrl }] = await Promise.all([
+  const [{ IndexAssembler }, { batchesOf, createPool, poolSizeFor, workerModuleUrl }] = await Promise.all([
     import('./builder.js'),
     import('../util/workerPool.js'),
   ]);
   const skippedFiles = [...plan.walkSkipped];
   const freshPaths: string[] = [];
+  let readBytes = 0;
+  for (const i of toRead) readBytes += files[i]!.size;
   const workers =
-    toRead.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(toRead.length / BATCH_FILES)));
+    toRead.length <= INLINE_FILES ? 0 : Math.min(poolSizeFor(readBytes, opts.workers), Math.ceil(toRead.length / BATCH_FILES));
   const assembler = new IndexAssembler(files.length, plan.old);
   const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
   for (const r of plan.reuse) sources[r.pos] = { old: r.id };

@@ -449,12 +449,14 @@ async function scanFiles(
     return { results, workers: 0, fromIndex };
   }
   // Only now: the parser (through scanBatch) and the pool cost start-up time that a warm scan does not pay.
-  const [{ scanBatch }, { batchesOf, createPool, defaultPoolSize, workerModuleUrl }] = await Promise.all([
+  const [{ scanBatch }, { batchesOf, createPool, poolSizeFor, workerModuleUrl }] = await Promise.all([
     import('./scanBatch.js'),
     import('../util/workerPool.js'),
   ]);
+  let missBytes = 0;
+  for (const i of misses) missBytes += files[i]!.size;
   const workers =
-    misses.length <= INLINE_FILES ? 0 : Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.ceil(misses.length / BATCH_FILES)));
+    misses.length <= INLINE_FILES ? 0 : Math.min(poolSizeFor(missBytes, opts.workers), Math.ceil(misses.length / BATCH_FILES));
   span.set('workers', workers);
   let done = files.length - misses.length;
   opts.onProgress?.(done, files.length);
