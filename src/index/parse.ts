@@ -272,6 +272,12 @@ class Collector {
       case 'ImportExpression':
         this.addImport(node.source);
         break;
+      case 'TSImportEqualsDeclaration': {
+        // `import x = require('./x')`: a run-time import in TypeScript's CommonJS syntax.
+        const ref = node.moduleReference as Node | null;
+        if (ref?.type === 'TSExternalModuleReference') this.addImport(ref.expression);
+        break;
+      }
       case 'CallExpression': {
         const callee = node.callee as Node;
         const args = node.arguments as Node[];
@@ -433,6 +439,7 @@ export const ENTERED = new Set([
   'ExportDefaultDeclaration',
   'TSExportAssignment',
   'ImportExpression',
+  'TSImportEqualsDeclaration',
   'CallExpression',
 ]);
 

@@ -31,34 +31,55 @@ export interface ResolveOptions {
   readJson?: ((path: string) => unknown) | undefined;
 }
 
-/** Extensions tried, in order, after a specifier without one (TypeScript's first, then Node's, then JSON). */
-const EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
+/** How one importer looks files up: TypeScript's way for TypeScript files, Node's for JavaScript ones. */
+interface Lookup {
+  files: ReadonlySet<string>;
+  readJson: ResolveOptions['readJson'];
+  /** Extensions tried, in order, after a specifier without one. */
+  extensions: readonly string[];
+  /** The sources a JavaScript extension in a specifier may stand for (`./a.js` is `a.ts` before the build). */
+  sourceFor: Readonly<Record<string, readonly string[]>>;
+  /** package.json fields naming a directory's entry, in order. */
+  manifestFields: readonly string[];
+}
 
-/** The TypeScript sources a JavaScript extension in a specifier may stand for (`./a.js` is `a.ts` before the build). */
-const SOURCE_FOR: Record<string, string[]> = {
+/** TypeScript's order first, then Node's, then JSON. */
+const TS_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
+const TS_SOURCE_FOR: Record<string, string[]> = {
   '.js': ['.ts', '.tsx', '.d.ts'],
   '.jsx': ['.tsx', '.d.ts'],
   '.mjs': ['.mts', '.d.mts'],
   '.cjs': ['.cts', '.d.cts'],
 };
+/** What Node (and bundlers, for .jsx) load at run time: never a declaration file. */
+const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs', '.json'];
+const JS_IMPORTER = /\.(?:[cm]?js|jsx)$/;
+
+function lookupFor(importer: string, files: ReadonlySet<string>, readJson: ResolveOptions['readJson']): Lookup {
+  return JS_IMPORTER.test(importer)
+    ? { files, readJson, extensions: JS_EXTENSIONS, sourceFor: {}, manifestFields: ['main'] }
+    : // TypeScript reads `types`/`typings` first, then `main`.
+      { files, readJson, extensions: TS_EXTENSIONS, sourceFor: TS_SOURCE_FOR, manifestFields: ['types', 'typings', 'main'] };
+}
 
 const BUILTINS = new Set(builtinModules);
 
 /**
  * Resolves `specifier` as imported from `importer` (a root-relative path) against `files` (root-relative paths with
  * `/` separators). Relative specifiers, then `node:` ones, then tsconfig `paths`, then `baseUrl`, then builtin names,
- * then packages. For `./a.js` the TypeScript source `a.ts` wins over a built `a.js` beside it, as in `tsc`.
- * A relative specifier that leaves the root, names no known file, or an unusual specifier (URL, `#subpath`,
+ * then packages. From a TypeScript file, `./a.js` finds the source `a.ts` before a built `a.js` beside it, as `tsc`
+ * does; from a JavaScript file, lookups are Node's (never a `.d.ts`, package.json `main`). A relative specifier that leaves the root, names no known file, or an unusual specifier (URL, `#subpath`,
  * `~alias`, absolute path) is `unresolved`.
  */
 export function resolveImport(importer: string, specifier: string, files: ReadonlySet<string>, options: ResolveOptions = {}): Resolution {
+  const lookup = lookupFor(importer, files, options.readJson);
   if (isRelative(specifier)) {
-    const found = resolveRelative(importer, specifier, files, options.readJson);
+    const found = resolveRelative(importer, specifier, lookup);
     if (found !== undefined) return { kind: 'file', path: found };
     // Bundlers allow `./icon.svg?url`, `./a.js#frag`: the file is the part before.
     const cut = specifier.search(/[?#]/);
     if (cut > 0) {
-      const bare = resolveRelative(importer, specifier.slice(0, cut), files, options.readJson);
+      const bare = resolveRelative(importer, specifier.slice(0, cut), lookup);
       if (bare !== undefined) return { kind: 'file', path: bare };
     }
     return { kind: 'unresolved' };
@@ -67,11 +88,11 @@ export function resolveImport(importer: string, specifier: string, files: Readon
   const tsconfig = options.tsconfig;
   if (tsconfig) {
     for (const candidate of pathCandidates(specifier, tsconfig.paths)) {
-      const found = resolvePath(candidate, files, options.readJson);
+      const found = resolvePath(candidate, lookup);
       if (found !== undefined) return { kind: 'file', path: found };
     }
     if (tsconfig.baseUrl !== undefined) {
-      const found = resolvePath(posix.join(tsconfig.baseUrl, specifier), files, options.readJson);
+      const found = resolvePath(posix.join(tsconfig.baseUrl, specifier), lookup);
       if (found !== undefined) return { kind: 'file', path: found };
     }
   }
@@ -99,54 +120,49 @@ function isRelative(specifier: string): boolean {
   return specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../');
 }
 
-function resolveRelative(
-  importer: string,
-  specifier: string,
-  files: ReadonlySet<string>,
-  readJson: ResolveOptions['readJson'],
-): string | undefined {
+function resolveRelative(importer: string, specifier: string, lookup: Lookup): string | undefined {
   const base = posix.join(posix.dirname(importer), specifier);
   if (base === '..' || base.startsWith('../') || base.startsWith('/')) return undefined;
-  return resolvePath(base === '.' ? '' : base.replace(/\/$/, ''), files, readJson);
+  return resolvePath(base === '.' ? '' : base.replace(/\/$/, ''), lookup);
 }
 
 /** A known file for a root-relative path: as a file (with its source or added extensions), then as a directory. */
-function resolvePath(base: string, files: ReadonlySet<string>, readJson: ResolveOptions['readJson']): string | undefined {
-  return (base === '' ? undefined : resolveFile(base, files)) ?? resolveDirectory(base, files, readJson);
+function resolvePath(base: string, lookup: Lookup): string | undefined {
+  return (base === '' ? undefined : resolveFile(base, lookup)) ?? resolveDirectory(base, lookup);
 }
 
-function resolveFile(base: string, files: ReadonlySet<string>): string | undefined {
+function resolveFile(base: string, lookup: Lookup): string | undefined {
+  const { files } = lookup;
   const ext = posix.extname(base);
-  const sources = SOURCE_FOR[ext];
+  const sources = lookup.sourceFor[ext];
   if (sources) {
     const stem = base.slice(0, -ext.length);
     for (const source of sources) if (files.has(stem + source)) return stem + source;
   }
   if (files.has(base)) return base;
-  for (const added of EXTENSIONS) if (files.has(base + added)) return base + added;
+  for (const added of lookup.extensions) if (files.has(base + added)) return base + added;
   return undefined;
 }
 
-function resolveDirectory(dir: string, files: ReadonlySet<string>, readJson: ResolveOptions['readJson']): string | undefined {
+function resolveDirectory(dir: string, lookup: Lookup): string | undefined {
   const prefix = dir === '' ? '' : dir + '/';
-  const manifest = readJson?.(prefix + 'package.json');
+  const manifest = lookup.readJson?.(prefix + 'package.json');
   if (manifest !== null && typeof manifest === 'object') {
-    // TypeScript reads `types`/`typings` first, Node `main`: both lead to the module's entry.
-    for (const field of ['types', 'typings', 'main']) {
+    for (const field of lookup.manifestFields) {
       const entry = (manifest as Record<string, unknown>)[field];
       if (typeof entry !== 'string' || entry === '') continue;
       const target = posix.join(dir, entry).replace(/\/$/, '');
       if (target === '..' || target.startsWith('../')) continue;
-      const found = (target === '.' ? undefined : resolveFile(target, files)) ?? resolveIndex(target === '.' ? '' : target, files);
+      const found = (target === '.' ? undefined : resolveFile(target, lookup)) ?? resolveIndex(target === '.' ? '' : target, lookup);
       if (found !== undefined) return found;
     }
   }
-  return resolveIndex(dir, files);
+  return resolveIndex(dir, lookup);
 }
 
-function resolveIndex(dir: string, files: ReadonlySet<string>): string | undefined {
+function resolveIndex(dir: string, lookup: Lookup): string | undefined {
   const prefix = dir === '' ? 'index' : dir + '/index';
-  for (const ext of EXTENSIONS) if (files.has(prefix + ext)) return prefix + ext;
+  for (const ext of lookup.extensions) if (lookup.files.has(prefix + ext)) return prefix + ext;
   return undefined;
 }
 

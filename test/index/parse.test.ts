@@ -38,4 +38,9 @@ describe('parseSource', () => {
     expect(names).not.toContain('variable:local');
     expect(names).not.toContain('variable:inner');
   });
+
+  it("collects TypeScript's `import x = require()` as an import", () => {
+    const r = parseSource("import fs = require('node:fs');\nexport import util = require('./util');\nimport alias = Foo.Bar;\n", 'ts');
+    expect(r.imports).toEqual(['node:fs', './util']);
+  });
 });

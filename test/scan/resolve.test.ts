@@ -197,3 +197,25 @@ describe('parseJsonc', () => {
     expect(() => parseJsonc('{ "a": }')).toThrow();
   });
 });
+
+describe('resolveImport from JavaScript files', () => {
+  const tree = new Set(['lib/a.js', 'lib/b.js', 'lib/b.d.ts', 'lib/c.ts', 'pkg/package.json', 'pkg/main.js', 'pkg/types.d.ts', 'app.ts']);
+  const manifest = (path: string): unknown => (path === 'pkg/package.json' ? { main: 'main.js', types: 'types.d.ts' } : undefined);
+  const from = (importer: string, specifier: string) => resolveImport(importer, specifier, tree, { readJson: manifest });
+
+  it('loads what Node loads: the .js beside a .d.ts, and package.json main', () => {
+    expect(from('lib/a.js', './b')).toEqual(file('lib/b.js'));
+    expect(from('lib/a.js', './b.js')).toEqual(file('lib/b.js'));
+    expect(from('lib/a.js', '../pkg')).toEqual(file('pkg/main.js'));
+  });
+
+  it('never resolves to TypeScript sources or declarations', () => {
+    expect(from('lib/a.js', './c')).toEqual({ kind: 'unresolved' });
+  });
+
+  it('while a TypeScript importer still sees what tsc sees', () => {
+    expect(from('app.ts', './lib/b')).toEqual(file('lib/b.d.ts'));
+    expect(from('app.ts', './lib/b.js')).toEqual(file('lib/b.d.ts'));
+    expect(from('app.ts', './pkg')).toEqual(file('pkg/types.d.ts'));
+  });
+});
