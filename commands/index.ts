@@ -14,7 +14,7 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .summary('build or update the index of a source tree')
       .description('Build or update the index of a source tree (incremental: only changed files are read again).')
       .argument('[path]', 'directory to index (default: --root or .)')
-      .option('--workers <n>', 'worker threads (default: min(cores*2, 16), at most one per 8 MiB to read; env QUARRY_WORKERS)')
+      .option('--workers <n>', 'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)')
       .option('--no-cache', 'do not read or write the analysis cache')
       .option('--force', 'rebuild even if nothing changed')
       .option('--max-filesize <bytes>', 'skip files larger than this (default 2 MiB)'),

@@ -35,7 +35,7 @@ export function register(program: Command, bind: (action: Action) => (...args: u
         (v: string, acc: string[]) => [...acc, v],
         [] as string[],
       )
-      .option('--workers <n>', 'worker threads (default: min(cores*2, 16), at most one per 8 MiB to read; env QUARRY_WORKERS)')
+      .option('--workers <n>', 'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)')
       .option('--no-cache', 'do not read or write the scan cache'),
   )
     .addHelpText(
