@@ -218,6 +218,16 @@ describe('quarry scan bad usage and bad input', () => {
     expect(r.stderr).toBe('quarry: unknown --format "xml"\n  hint: formats: table, json, sarif\n');
   });
 
+  it('a usage error under --format json is a JSON failure document too', async () => {
+    const r = await scan(['--format', 'json', '--bogus'], fixture('scan/mixed'));
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      command: 'scan',
+      ok: false,
+      error: { code: 'usage', message: "unknown option '--bogus'" },
+    });
+  });
+
   it('a missing path exits 2 naming it', async () => {
     const root = fixture('scan/mixed');
     for (const args of [['no/such/dir'], ['src', 'src/nope.ts']]) {
