@@ -20,7 +20,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from '@babel/parser';
+import { languageOf } from '../dist/src/index/language.js';
+import { parseProgram } from '../dist/src/index/parse.js';
 import { countLines } from '../dist/src/scan/metrics.js';
 
 const args = process.argv.slice(2);
@@ -43,34 +44,9 @@ const byFile = JSON.parse(run.stdout);
 // figure is no count at all, so those files are left out of both sides and listed.
 const timedOut = new Set([...run.stderr.matchAll(/exceeded timeout:\s+(.+)$/gm)].map((m) => m[1].trim()));
 
-function pluginsFor(file) {
-  if (/\.d\.[mc]?ts$/.test(file)) return [['typescript', { dts: true }], 'decorators-legacy'];
-  if (/\.[mc]?ts$/.test(file)) return ['typescript', 'decorators-legacy'];
-  if (file.endsWith('.tsx')) return ['typescript', 'jsx', 'decorators-legacy'];
-  return ['jsx', 'decorators-legacy'];
-}
-
+/** The comments of a file as `quarry scan` finds them: its own parse (parseProgram). */
 function parseComments(source, file) {
-  const options = (plugins) => ({
-    sourceType: 'unambiguous',
-    errorRecovery: true,
-    allowReturnOutsideFunction: true,
-    allowImportExportEverywhere: true,
-    allowAwaitOutsideFunction: true,
-    allowSuperOutsideMethod: true,
-    allowUndeclaredExports: true,
-    plugins,
-  });
-  try {
-    return parse(source, options(pluginsFor(file))).comments;
-  } catch {
-    if (/\.[mc]?jsx?$/.test(file)) {
-      try {
-        return parse(source, options(['flow', 'jsx'])).comments; // Flow-typed sources live in .js files
-      } catch {}
-    }
-    return undefined;
-  }
+  return parseProgram(source, languageOf(file)).ast?.comments;
 }
 
 /**

@@ -1,5 +1,6 @@
 // What a subcommand gets from main.ts (flags common to all, ways to report) and what it hands back.
 import type { Command } from 'commander';
+import { QuarryError } from '../src/util/errors.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -53,4 +54,12 @@ export function commonOptions(cmd: Command): Command {
     .option('--root <dir>', 'root of the indexed tree (default: nearest directory upwards with an index, or .)')
     .option('-q, --quiet', 'print only results and errors')
     .option('--profile <file>', 'write profile spans to FILE (QUARRY_PROFILE=FILE|off; default <root>/.quarry/profile.jsonl)');
+}
+
+/** A flag's value as a positive whole number (undefined when not given); a usage error naming the flag otherwise. */
+export function positiveInt(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new QuarryError('usage', `${flag} takes a positive whole number, got "${String(value)}"`);
+  return n;
 }

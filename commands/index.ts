@@ -1,8 +1,7 @@
 // `quarry index [PATH]`: options, then src/index/indexer.ts, then a summary table or the --json data.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { QuarryError } from '../src/util/errors.js';
-import { commonOptions, type Action, type CommandContext } from './context.js';
+import { commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
 import { formatBytes, formatCount, formatMs } from './units.js';
 
 export const name = 'index';
@@ -24,13 +23,6 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       '\nExamples:\n  quarry index                 index the current directory\n  quarry index ~/src/app --json | jq .data.files',
     )
     .action(bind(indexAction));
-}
-
-function positiveInt(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new QuarryError('usage', `${flag} takes a positive whole number, got "${String(value)}"`);
-  return n;
 }
 
 const indexAction: Action = async (ctx, args, opts) => {

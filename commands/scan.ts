@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { QuarryError } from '../src/util/errors.js';
 import type { ScanReport } from '../src/scan/scan.js';
 import { paint, type Paint } from './color.js';
-import { commonOptions, type Action, type CommandContext } from './context.js';
+import { commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
 import { formatCount, formatMs } from './units.js';
 
 export const name = 'scan';
@@ -58,13 +58,6 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function positiveInt(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new QuarryError('usage', `${flag} takes a positive whole number, got "${String(value)}"`);
-  return n;
 }
 
 const scanAction: Action = async (ctx, args, opts) => {

@@ -1,6 +1,7 @@
 // Symbols, imports, exports and doc comments of one JS/TS file, through @babel/parser with error recovery.
 import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
+import { NON_CHILD_KEYS } from '../util/astKeys.js';
 
 import type { SymbolKind } from './symbolKinds.js';
 
@@ -446,20 +447,7 @@ export const ENTERED = new Set([
 /** Per node type, learnt from its first node (babel gives every node of a type the same keys); null: skipped. */
 const TYPE_INFO = new Map<string, TypeInfo | null>();
 for (const type of SKIPPED) TYPE_INFO.set(type, null);
-const NOT_CHILDREN = new Set([
-  'type',
-  'start',
-  'end',
-  'loc',
-  'range',
-  'extra',
-  'leadingComments',
-  'trailingComments',
-  'innerComments',
-  'errors',
-  'comments',
-  'tokens',
-]);
+const NOT_CHILDREN = new Set(NON_CHILD_KEYS);
 
 function typeInfo(node: Node): TypeInfo | null {
   let info = TYPE_INFO.get(node.type);

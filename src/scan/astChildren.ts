@@ -1,23 +1,13 @@
 // The runtime children of a babel node, found from the node itself so the scan needs no @babel/types at runtime.
 import type { Node } from '@babel/types';
+import { NON_CHILD_KEYS } from '../util/astKeys.js';
 
 /**
  * Keys that never hold runtime children: positions, comments, parser extras, and TypeScript type positions
  * (rules look at what runs, and a type's identifiers would read as references).
  */
-const NOT_CHILDREN = new Set([
-  'type',
-  'start',
-  'end',
-  'loc',
-  'range',
-  'extra',
-  'errors',
-  'comments',
-  'tokens',
-  'leadingComments',
-  'trailingComments',
-  'innerComments',
+export const NOT_CHILDREN: ReadonlySet<string> = new Set([
+  ...NON_CHILD_KEYS,
   'typeAnnotation',
   'returnType',
   'typeParameters',

@@ -1,5 +1,6 @@
 // Per-file metrics for `quarry scan`: cloc-compatible line counts, and the functions and classes of a babel AST with
 // their line spans and ESLint-style cyclomatic complexity.
+import { NOT_CHILDREN } from './astChildren.js';
 
 /** Lines of one file by what they hold, counted the way cloc counts JavaScript and TypeScript. */
 export interface LineCounts {
@@ -340,30 +341,6 @@ interface AstNode {
   [key: string]: unknown;
 }
 
-/** Keys that never hold runtime code: positions, comments, and TypeScript types (which hold no functions). */
-const SKIPPED_KEYS = new Set([
-  'type',
-  'start',
-  'end',
-  'loc',
-  'range',
-  'extra',
-  'leadingComments',
-  'trailingComments',
-  'innerComments',
-  'comments',
-  'tokens',
-  'errors',
-  'typeAnnotation',
-  'returnType',
-  'typeParameters',
-  'superTypeParameters',
-  'superTypeArguments',
-  'typeArguments',
-  'implements',
-  'predicate',
-]);
-
 /** Statements that hold types only. */
 const TYPE_ONLY = new Set(['TSTypeAliasDeclaration', 'TSIndexSignature']);
 
@@ -556,7 +533,8 @@ export function functionsOf(ast: ParsedFile): FunctionInfo[] {
 /** Pushes every child node of `node`; `for…in` walks babel's own keys without building a key array per node. */
 function pushChildren(node: AstNode, owner: number, push: (value: unknown, owner: number, name: null, nameLine: number) => void): void {
   for (const key in node) {
-    if (SKIPPED_KEYS.has(key)) continue;
+    // Positions, comments and TypeScript types hold no functions.
+    if (NOT_CHILDREN.has(key)) continue;
     const value = node[key];
     if (value !== null && typeof value === 'object') push(value, owner, null, 0);
   }

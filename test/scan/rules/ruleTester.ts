@@ -1,6 +1,7 @@
 // A small ESLint-style RuleTester: valid code must give no findings, invalid code exactly the expected ones.
-import { parse, type ParserPlugin } from '@babel/parser';
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../../src/index/language.js';
+import { parseProgram } from '../../../src/index/parse.js';
 import type { Finding, Rule } from '../../../src/scan/rule.js';
 import { runRules, type ParsedFile } from '../../../src/scan/runRules.js';
 
@@ -22,23 +23,11 @@ export interface RuleCases {
 
 const DEFAULT_FILENAME = 'src/example.ts';
 
-/** Babel plugins for a file name, as the indexer picks them. */
-function pluginsFor(filename: string): ParserPlugin[] {
-  if (/\.(ts|mts|cts)$/.test(filename)) return ['typescript'];
-  if (filename.endsWith('.tsx')) return ['typescript', 'jsx'];
-  return ['jsx'];
-}
-
-/** Parses `code` as the scan does; fails the test when the code itself does not parse cleanly. */
+/** Parses `code` as the scan does (parseProgram); fails the test when the code itself does not parse cleanly. */
 export function parseForTest(code: string, filename = DEFAULT_FILENAME): ParsedFile {
-  const ast = parse(code, {
-    sourceType: 'unambiguous',
-    errorRecovery: true,
-    allowReturnOutsideFunction: true,
-    plugins: pluginsFor(filename),
-  });
-  expect(ast.errors ?? [], 'test code must parse without errors').toEqual([]);
-  return ast;
+  const parsed = parseProgram(code, languageOf(filename));
+  expect(parsed.error, 'test code must parse without errors').toBeUndefined();
+  return parsed.ast!;
 }
 
 /** Runs `rule` alone over `code` at its default severity. */
