@@ -75,7 +75,7 @@ async function render(s: Awaited<ReturnType<typeof import('../src/index/indexer.
       'index size': `${formatBytes(s.indexSize)}${s.bytes > 0 ? ` (${((100 * s.indexSize) / s.bytes).toFixed(1)}% of indexed bytes)` : ''}`,
     },
     { walk: s.walk === 'git' ? 'git ls-files' : 'directory walk (.gitignore honoured)' },
-    { time: `${formatMs(s.durationMs)}${s.workers > 0 ? `, ${s.workers} workers` : ''}` },
+    { time: `${formatMs(s.durationMs)}${s.workers > 0 ? `, ${s.workers} worker${s.workers === 1 ? '' : 's'}` : ''}` },
   );
   return `${head}\n${table.toString()}\n`;
 }
