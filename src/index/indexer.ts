@@ -261,8 +261,9 @@ async function analyzeAndBuild(plan: BuildPlan) {
   const freshPaths: string[] = [];
   let readBytes = 0;
   for (const i of toRead) readBytes += files[i]!.size;
-  const workers =
-    toRead.length <= INLINE_FILES ? 0 : Math.min(poolSizeFor(readBytes, opts.workers), Math.ceil(toRead.length / BATCH_FILES));
+  const threads = Math.min(poolSizeFor(readBytes, opts.workers), Math.ceil(toRead.length / BATCH_FILES));
+  // One thread by default is no parallelism, only the cost of starting it: the main thread analyses instead.
+  const workers = toRead.length <= INLINE_FILES || (threads === 1 && opts.workers === undefined) ? 0 : threads;
   const assembler = new IndexAssembler(files.length, plan.old);
   const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
   for (const r of plan.reuse) sources[r.pos] = { old: r.id };

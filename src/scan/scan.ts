@@ -455,8 +455,10 @@ async function scanFiles(
   ]);
   let missBytes = 0;
   for (const i of misses) missBytes += files[i]!.size;
-  const workers =
-    misses.length <= INLINE_FILES ? 0 : Math.min(poolSizeFor(missBytes, opts.workers), Math.ceil(misses.length / BATCH_FILES));
+  const threads = Math.min(poolSizeFor(missBytes, opts.workers), Math.ceil(misses.length / BATCH_FILES));
+  // One thread by default is no parallelism, only the cost of starting it and loading the parser there again:
+  // the main thread scans instead (it waits otherwise).
+  const workers = misses.length <= INLINE_FILES || (threads === 1 && opts.workers === undefined) ? 0 : threads;
   span.set('workers', workers);
   let done = files.length - misses.length;
   opts.onProgress?.(done, files.length);
