@@ -1,7 +1,10 @@
 // Numbers for people: 1,234 files, 2.3 MB, 1.2 s.
 
+/** 1234567 → "1,234,567". Not toLocaleString: its first call loads ICU data (~30 ms of a 150 ms command). */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  const [int, frac] = String(Math.abs(n)).split('.');
+  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}${grouped}${frac === undefined ? '' : `.${frac}`}`;
 }
 
 export function formatBytes(n: number): string {
