@@ -1,0 +1,121 @@
+// The runner with real child processes: run counts, interleaving, failures, CPU time, parameters of a run.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { QuarryError } from '../../src/util/errors.js';
+import { mulberry32, runBenchmark, runCount, shuffle, splitWords, type RunnerOptions } from '../../src/bench/runner.js';
+import { tempDir } from '../helpers.js';
+
+function options(o: Partial<RunnerOptions>): RunnerOptions {
+  return {
+    commands: [],
+    shell: 'none',
+    warmup: 0,
+    minRuns: 10,
+    minTime: 3,
+    prepare: [],
+    ignoreFailure: false,
+    output: 'null',
+    interleave: true,
+    seed: 1,
+    cwd: process.cwd(),
+    env: process.env,
+    ...o,
+  };
+}
+
+const NODE = JSON.stringify(process.execPath);
+
+describe('runCount (hyperfine: ≥ min runs and ≥ min time)', () => {
+  it('takes enough runs to fill the minimum time, within min and max runs', () => {
+    expect(runCount(0.05, { minRuns: 10, minTime: 3 })).toBe(60);
+    expect(runCount(1, { minRuns: 10, minTime: 3 })).toBe(10);
+    expect(runCount(0.001, { minRuns: 10, minTime: 3, maxRuns: 100 })).toBe(100);
+    expect(runCount(0.001, { runs: 4, minRuns: 10, minTime: 3 })).toBe(4);
+  });
+});
+
+describe('splitWords', () => {
+  it('splits like a shell for quotes and backslashes', () => {
+    expect(splitWords(`node -e 'console.log("a b")' x\\ y "q\\"r"`)).toEqual(['node', '-e', 'console.log("a b")', 'x y', 'q"r']);
+  });
+});
+
+describe('shuffle with a seed', () => {
+  it('gives the same order for the same seed', () => {
+    expect(shuffle([0, 1, 2, 3, 4], mulberry32(7))).toEqual(shuffle([0, 1, 2, 3, 4], mulberry32(7)));
+  });
+});
+
+describe('runBenchmark', () => {
+  it('runs each command --runs times, interleaved, with prepare before each run and setup/cleanup once', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'log');
+    writeFileSync(log, '');
+    const append = (s: string) => `sh -c 'echo ${s} >> ${log}'`;
+    const run = runBenchmark(
+      options({
+        commands: [{ command: append('A') }, { command: append('B') }],
+        runs: 3,
+        prepare: [append('p')],
+        setup: append('setup'),
+        cleanup: append('cleanup'),
+      }),
+    );
+    const res = await run.done;
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('setup');
+    expect(lines.at(-1)).toBe('cleanup');
+    const runs = lines.slice(1, -1);
+    expect(runs.filter((l) => l === 'p')).toHaveLength(6);
+    // every round runs A and B once each, in some order
+    const timed = runs.filter((l) => l !== 'p');
+    for (let r = 0; r < 3; r++) expect([...timed.slice(2 * r, 2 * r + 2)].sort()).toEqual(['A', 'B']);
+    expect(res.map((r) => r.times.length)).toEqual([3, 3]);
+    expect(res[0]!.exitCodes).toEqual([0, 0, 0]);
+  });
+
+  it('uses an injected clock for wall time', async () => {
+    let t = 0n;
+    const run = runBenchmark(options({ commands: [{ command: 'true' }], runs: 2, clock: () => (t += 250_000_000n) }));
+    const [r] = await run.done;
+    expect(r!.times).toEqual([0.25, 0.25]);
+  });
+
+  it('measures the CPU time of the child, not of quarry', async () => {
+    // The child spins until its own CPU clock says 300 ms of user time, so the answer does not depend on load.
+    const burn = `${NODE} -e "while(process.cpuUsage().user<300000);"`;
+    const [r] = await runBenchmark(options({ commands: [{ command: burn }], runs: 1 })).done;
+    // /proc counts in 10 ms ticks
+    expect(r!.user[0]).toBeGreaterThanOrEqual(0.29);
+    expect(r!.user[0]).toBeLessThan(5);
+  });
+
+  it('fails naming a command that is not found, and a command that fails with its exit code', async () => {
+    await expect(runBenchmark(options({ commands: [{ command: 'no-such-cmd-xyz' }], runs: 1 })).done).rejects.toThrow(
+      /command not found: no-such-cmd-xyz/,
+    );
+    await expect(runBenchmark(options({ commands: [{ command: 'no-such-cmd-xyz' }], runs: 1, shell: 'sh' })).done).rejects.toThrow(
+      /command not found/,
+    );
+    const fail = runBenchmark(options({ commands: [{ command: 'sh -c "exit 3"' }], runs: 1 })).done;
+    await expect(fail).rejects.toBeInstanceOf(QuarryError);
+    await expect(fail).rejects.toThrow(/exit code 3/);
+    const [r] = await runBenchmark(options({ commands: [{ command: 'sh -c "exit 3"' }], runs: 2, ignoreFailure: true })).done;
+    expect(r!.exitCodes).toEqual([3, 3]);
+  });
+
+  it('subtracts the measured start-up of the shell', async () => {
+    const run = runBenchmark(options({ commands: [{ command: 'true' }], runs: 3, shell: 'sh' }));
+    await run.done;
+    expect(run.shellOverhead.wall).toBeGreaterThan(0);
+  });
+
+  it('feeds --input to stdin', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in'), 'hello');
+    const [r] = await runBenchmark(options({ commands: [{ command: `sh -c 'test "$(cat)" = hello'` }], runs: 1, input: join(dir, 'in') }))
+      .done;
+    expect(r!.exitCodes).toEqual([0]);
+  });
+});
