@@ -11,12 +11,12 @@ import { colorEnabled } from './color.js';
 import * as indexCommand from './index.js';
 import * as searchCommand from './search.js';
 import * as scanCommand from './scan.js';
-import * as profileCommand from './profile.js';
+import * as benchCommand from './bench.js';
 
 export const SCHEMA_VERSION = 1;
 
 /** The built subcommands, each a module with its name and a register(); nothing else lists them. */
-const COMMANDS = [indexCommand, searchCommand, scanCommand, profileCommand];
+const COMMANDS = [indexCommand, searchCommand, scanCommand, benchCommand];
 
 interface RunState {
   command: string;

@@ -1,0 +1,261 @@
+// `quarry bench [options] -- CMD…`: options → src/bench/runner.ts → results summarized like hyperfine's (a block per
+// command, relative speed), exports, and a baseline to save or compare with (--fail-on-regression: exit 1).
+import type { Command } from 'commander';
+import { writeFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { addCleanup } from '../src/util/cleanup.js';
+import { QuarryError } from '../src/util/errors.js';
+import type { Comparison, SignificanceTest } from '../src/bench/baseline.js';
+import type { BenchmarkResult } from '../src/bench/result.js';
+import type { CommandRuns, OutputMode, Shell } from '../src/bench/runner.js';
+import { paint, type Paint } from './color.js';
+import { commonOptions, positiveInt, type Action } from './context.js';
+
+export const name = 'bench';
+
+const SHELLS = ['none', 'sh', 'bash'] as const;
+const OUTPUTS = ['null', 'pipe', 'inherit'] as const;
+const TESTS = ['welch', 'mann-whitney'] as const;
+const EXPORT_FORMATS = ['json', 'markdown', 'csv', 'bmf'] as const;
+
+/** The `data` of `quarry bench --json`. */
+export interface BenchData {
+  /** hyperfine's results[] (seconds). */
+  results: BenchmarkResult[];
+  /** Speed relative to the fastest command, with its uncertainty. */
+  relative: { command: string; ratio: number; stddev: number }[];
+  /** Seed of the per-round order (interleaved runs). */
+  seed: number;
+  /** Mean start-up of the shell subtracted from every run, s (0 with --shell none). */
+  shellOverhead: number;
+  /** Against --compare NAME, else absent. */
+  comparison?: { baseline: string; test: SignificanceTest; minEffect: number; commands: Comparison[] };
+  /** Where --save wrote the baseline. */
+  saved?: string;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
+  commonOptions(
+    program
+      .command(name)
+      .summary('time commands like hyperfine, with baselines and regression tests')
+      .description(
+        'Run each command many times (interleaved, in a seeded random order per round) and report mean ± σ, median, ' +
+          'min/max, user/system CPU time and relative speed. Put the commands after --.',
+      )
+      .argument('[commands...]', 'commands to benchmark (quote each one)')
+      .option('-w, --warmup <n>', 'runs before the timed ones, not recorded', '0')
+      .option('-r, --runs <n>', 'exactly this many timed runs per command')
+      .option('-m, --min-runs <n>', 'at least this many runs', '10')
+      .option('-M, --max-runs <n>', 'at most this many runs')
+      .option('--min-time <seconds>', 'keep running a command until its runs take this long (within min/max runs)', '3')
+      .option('-p, --prepare <cmd>', 'before every run (once for all commands, or once per command)', collect, [] as string[])
+      .option('-s, --setup <cmd>', 'once before all runs')
+      .option('-c, --cleanup <cmd>', 'once after all runs')
+      .option('-S, --shell <shell>', `run commands with: ${SHELLS.join(', ')} (its start-up is measured and subtracted)`, 'sh')
+      .option('-N', 'same as --shell none')
+      .option('-P, --parameter-scan <name_min_max...>', '-P NAME MIN MAX: one benchmark per value, {NAME} substituted')
+      .option('-D, --step <delta>', 'step of -P', '1')
+      .option('-L, --parameter-list <name_values...>', '-L NAME a,b,c: one benchmark per value (repeatable)')
+      .option('-i, --ignore-failure', 'benchmark commands that exit non-zero (or are not found by the shell)')
+      .option('--input <file>', 'feed FILE to every run on stdin (default: none)')
+      .option('--output <where>', `the commands' stdout/stderr: ${OUTPUTS.join(', ')}`, 'null')
+      .option('--seed <n>', 'seed of the per-round order (default: random, reported in --json)')
+      .option('--no-interleave', "hyperfine's order: all runs of one command, then the next")
+      .option('--export-json <file>', "hyperfine's JSON shape")
+      .option('--export-markdown <file>', 'a Markdown table')
+      .option('--export-csv <file>', 'CSV, one row per command')
+      .option('--export-bmf <file>', 'Bencher Metric Format JSON')
+      .option('--save <name>', 'store the results as .quarry/bench/NAME.json')
+      .option('--compare <name>', 'compare with a saved baseline: faster, slower or no significant change')
+      .option('--test <test>', `significance test for --compare: ${TESTS.join(', ')}`, 'welch')
+      .option('--min-effect <percent>', 'smallest change --compare calls faster or slower', '5')
+      .option('--fail-on-regression', 'exit 1 when --compare finds a command significantly slower'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        "  quarry bench -- 'sleep 0.05' 'node -e 0'\n" +
+        "  quarry bench -P n 1 4 -- 'quarry index --workers {n}'\n" +
+        "  quarry bench --save main -- 'quarry search sym:runIndex'\n" +
+        "  quarry bench --compare main --fail-on-regression -- 'quarry search sym:runIndex'",
+    )
+    .action(bind(benchAction));
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly unknown[]).includes(value))
+    throw new QuarryError('usage', `${flag} takes ${allowed.join(', ')}, got "${String(value)}"`);
+  return value as T;
+}
+
+function nonNegative(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new QuarryError('usage', `${flag} takes a number ≥ 0, got "${String(value)}"`);
+  return n;
+}
+
+const benchAction: Action = async (ctx, args, opts) => {
+  const [{ runBenchmark }, { summarize, relativeToFastest, resultWarnings }, params] = await Promise.all([
+    import('../src/bench/runner.js'),
+    import('../src/bench/result.js'),
+    import('../src/bench/parameters.js'),
+  ]);
+  const shell: Shell = opts.N === true ? 'none' : oneOf(opts.shell, SHELLS, '--shell');
+  const output: OutputMode = oneOf(opts.output, OUTPUTS, '--output');
+  const test: SignificanceTest = oneOf(opts.test, TESTS, '--test');
+  const minEffect = nonNegative(opts.minEffect, '--min-effect') / 100;
+  // -P and -L are variadic in commander: values past their own belong to the commands (when no -- was used).
+  const commands: string[] = [];
+  const parameters: { name: string; values: string[] }[] = [];
+  const scan = opts.parameterScan as string[] | undefined;
+  if (scan !== undefined) {
+    if (scan.length < 3) throw new QuarryError('usage', '-P takes NAME MIN MAX');
+    parameters.push(params.rangeParameter(scan[0]!, scan[1]!, scan[2]!, String(opts.step)));
+    commands.push(...scan.slice(3));
+  }
+  const list = opts.parameterList as string[] | undefined;
+  if (list !== undefined) {
+    let k = 0;
+    for (; k + 1 < list.length && !list[k]!.includes(' '); k += 2) parameters.push(params.listParameter(list[k]!, list[k + 1]!));
+    if (k === 0) throw new QuarryError('usage', '-L takes NAME a,b,c');
+    commands.push(...list.slice(k));
+  }
+  commands.push(...args);
+  if (commands.length === 0) throw new QuarryError('usage', 'no command to benchmark', { hint: "quarry bench -- 'CMD' ['CMD'…]" });
+  const benchCommands = params.expandCommands(commands, parameters);
+  const seed = opts.seed !== undefined ? nonNegative(opts.seed, '--seed') : Math.floor(Math.random() * 2 ** 32);
+  const root = resolve(ctx.cwd, (opts.root as string | undefined) ?? '.');
+  const baselines = await import('../src/bench/baseline.js');
+  // Load the baseline first: a missing one is an error before minutes of benchmarking, not after.
+  const baseline = opts.compare !== undefined ? baselines.loadBaseline(root, String(opts.compare)) : undefined;
+  const prepare = opts.prepare as string[];
+  if (prepare.length > 1 && prepare.length !== benchCommands.length)
+    throw new QuarryError('usage', `--prepare given ${prepare.length} times for ${benchCommands.length} commands`, {
+      hint: 'give it once (for all commands) or once per command',
+    });
+
+  const progress = await ctx.progress('benchmarking…');
+  const run = runBenchmark({
+    commands: benchCommands,
+    shell,
+    warmup: nonNegative(opts.warmup, '--warmup'),
+    runs: positiveInt(opts.runs, '--runs'),
+    minRuns: positiveInt(opts.minRuns, '--min-runs') ?? 10,
+    maxRuns: positiveInt(opts.maxRuns, '--max-runs'),
+    minTime: nonNegative(opts.minTime, '--min-time'),
+    prepare,
+    setup: opts.setup as string | undefined,
+    cleanup: opts.cleanup as string | undefined,
+    ignoreFailure: opts.ignoreFailure === true,
+    output,
+    input: opts.input === undefined ? undefined : resolve(ctx.cwd, String(opts.input)),
+    interleave: opts.interleave !== false,
+    seed,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    onProgress: (t) => progress.update(t),
+  });
+  // SIGINT/SIGTERM: stop the child and print what was measured so far; main.ts then exits 130.
+  const unregister = addCleanup(() => {
+    run.kill();
+    progress.stop();
+    const done = run.results.filter((r) => r.times.length > 0).map(summarize);
+    if (ctx.json) {
+      const doc = {
+        schemaVersion: 1, // main.ts's SCHEMA_VERSION
+        command: 'bench',
+        ok: false,
+        error: { code: 'interrupted', message: 'interrupted', hint: null },
+        data: { results: done, partial: true },
+        warnings: [],
+      };
+      writeSync(1, `${JSON.stringify(doc)}\n`);
+    } else {
+      writeSync(1, `${renderResults(done, relativeToFastest(done), paint(ctx.color))}(interrupted: partial results)\n`);
+    }
+  });
+  let raw: CommandRuns[];
+  try {
+    raw = await run.done;
+  } finally {
+    unregister();
+    progress.stop();
+  }
+
+  const results = raw.map(summarize);
+  const rel = relativeToFastest(results);
+  const warnings = results.map(resultWarnings);
+  for (const w of warnings.flat()) ctx.warn(w);
+  const data: BenchData = {
+    results,
+    relative: results.map((r, i) => ({ command: r.command, ...rel[i]! })),
+    seed,
+    shellOverhead: run.shellOverhead.wall,
+  };
+  let exitCode = 0;
+  if (baseline !== undefined) {
+    const commandsCompared = baselines.compare(results, baseline, { test, minEffect });
+    data.comparison = { baseline: baseline.name, test, minEffect, commands: commandsCompared };
+    if (opts.failOnRegression === true && commandsCompared.some((c) => c.verdict === 'slower')) {
+      exitCode = 1;
+      ctx.note('a command is significantly slower than the baseline (--fail-on-regression)');
+    }
+  }
+  const { EXPORTERS } = await import('../src/bench/export/index.js');
+  for (const f of EXPORT_FORMATS) {
+    const file = opts[`export${f[0]!.toUpperCase()}${f.slice(1)}`] as string | undefined;
+    if (file !== undefined) writeFileSync(resolve(ctx.cwd, file), EXPORTERS[f].serialize(results));
+  }
+  if (opts.save !== undefined) {
+    data.saved = baselines.saveBaseline(root, String(opts.save), results);
+    ctx.note(`saved baseline "${String(opts.save)}" to ${data.saved}`);
+  }
+  const p = paint(ctx.color);
+  let text = renderResults(results, rel, p);
+  if (data.comparison) text += renderComparison(data.comparison, p);
+  return { command: 'bench', data, text, exitCode };
+};
+
+/** hyperfine's unit choice: seconds from 1 s up, milliseconds below. */
+function fmt(seconds: number, width = 0): string {
+  const s = seconds >= 1 ? `${seconds.toFixed(3)} s` : `${(seconds * 1000).toFixed(1)} ms`;
+  return s.padStart(width);
+}
+
+function renderResults(results: BenchmarkResult[], rel: { ratio: number; stddev: number }[], p: Paint): string {
+  let out = '';
+  results.forEach((r, i) => {
+    out += `${p.bold(`Benchmark ${i + 1}`)}: ${r.command}\n`;
+    const sd = r.stddev === null ? '' : ` ± ${fmt(r.stddev, 8)}`;
+    out += `  Time (${p.bold('mean')} ± σ):   ${fmt(r.mean, 10)}${sd}    [User: ${fmt(r.user)}, System: ${fmt(r.system)}]\n`;
+    out += `  Range (min … max):  ${fmt(r.min, 10)} … ${fmt(r.max, 8)}    ${r.times.length} run${r.times.length === 1 ? '' : 's'}\n\n`;
+  });
+  if (results.length > 1) {
+    const fastest = rel.findIndex((x) => x.ratio === 1 && x.stddev === 0);
+    out += `${p.bold('Summary')}\n  ${results[fastest]!.command} ran\n`;
+    results.forEach((r, i) => {
+      if (i !== fastest) out += `    ${rel[i]!.ratio.toFixed(2)} ± ${rel[i]!.stddev.toFixed(2)} times faster than ${r.command}\n`;
+    });
+    out += '\n';
+  }
+  return out;
+}
+
+function renderComparison(c: NonNullable<BenchData['comparison']>, p: Paint): string {
+  const testName = c.test === 'welch' ? "Welch's t-test" : 'Mann–Whitney U';
+  let out = `${p.bold('Compared with baseline')} "${c.baseline}" (${testName}, p < 0.05 and at least ${Math.round(c.minEffect * 100)}% change):\n`;
+  for (const x of c.commands) {
+    const verdict = x.verdict === 'slower' ? p.error(x.verdict) : x.verdict === 'faster' ? p.line(x.verdict) : x.verdict;
+    const detail =
+      x.ratio !== null && x.p !== null
+        ? ` ×${x.ratio.toFixed(3)} (p = ${x.p < 0.0001 ? x.p.toExponential(1) : x.p.toFixed(4)})`
+        : x.verdict === 'too few runs'
+          ? ` (${x.runs.current} now, ${x.runs.baseline} in the baseline; need at least 5 on each side)`
+          : '';
+    out += `  ${x.command}: ${verdict}${detail}\n`;
+  }
+  return out;
+}
