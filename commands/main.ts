@@ -12,11 +12,12 @@ import * as indexCommand from './index.js';
 import * as searchCommand from './search.js';
 import * as scanCommand from './scan.js';
 import * as benchCommand from './bench.js';
+import * as profileCommand from './profile.js';
 
 export const SCHEMA_VERSION = 1;
 
 /** The built subcommands, each a module with its name and a register(); nothing else lists them. */
-const COMMANDS = [indexCommand, searchCommand, scanCommand, benchCommand];
+const COMMANDS = [indexCommand, searchCommand, scanCommand, benchCommand, profileCommand];
 
 interface RunState {
   command: string;
