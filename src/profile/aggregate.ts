@@ -64,7 +64,10 @@ interface Pending {
 
 export class Aggregator {
   private readonly groups = new Map<string, Group>();
-  private readonly pending = new Map<string, Pending>();
+  /** Per run, children waiting for their parent, by the parent's span id. */
+  private readonly pending = new Map<string, Map<string, Pending>>();
+  private lastRun = '';
+  private lastPending: Map<string, Pending> | undefined;
 
   constructor(
     private readonly by: readonly GroupField[] = ['name'],
@@ -80,11 +83,11 @@ export class Aggregator {
     if (dur > g.maxUs) g.maxUs = dur;
     if (s.status === 'error') g.errors++;
     g.q.add(dur);
-    const id = `${s.run}\u0000${s.span}`;
-    const mine = this.pending.get(id);
+    const runPending = this.runPending(s.run);
+    const mine = runPending.get(s.span);
     if (mine === undefined) g.selfUs += dur;
     else {
-      this.pending.delete(id);
+      runPending.delete(s.span);
       g.selfUs += Math.max(0, dur - mine.childUs);
       for (let i = 0; i < mine.groups.length; i++) {
         const child = mine.groups[i]!;
@@ -93,11 +96,10 @@ export class Aggregator {
       }
     }
     if (s.parent !== null) {
-      const pid = `${s.run}\u0000${s.parent}`;
-      let p = this.pending.get(pid);
+      let p = runPending.get(s.parent);
       if (p === undefined) {
         p = { childUs: 0, groups: [], groupUs: [] };
-        this.pending.set(pid, p);
+        runPending.set(s.parent, p);
       }
       p.childUs += dur;
       const at = p.groups.indexOf(g);
@@ -105,7 +107,24 @@ export class Aggregator {
         p.groups.push(g);
         p.groupUs.push(dur);
       } else p.groupUs[at]! += dur;
+    } else if (runPending.size === 0) {
+      // The root ends its run: nothing of it waits any more.
+      this.pending.delete(this.lastRun);
+      this.lastPending = undefined;
     }
+  }
+
+  private runPending(run: string): Map<string, Pending> {
+    if (this.lastPending !== undefined && run === this.lastRun) return this.lastPending;
+    let m = this.pending.get(run);
+    if (m === undefined) {
+      run = ownCopy(run);
+      m = new Map();
+      this.pending.set(run, m);
+    }
+    this.lastRun = run;
+    this.lastPending = m;
+    return m;
   }
 
   /** The groups, sorted (descending) by `sort`, ties by key. */
@@ -138,11 +157,12 @@ export class Aggregator {
 
   private group(s: SpanLine): Group {
     const by = this.by;
-    const key = by.length === 1 ? s[by[0]!] : by.map((f) => s[f]).join(' ');
+    let key = by.length === 1 ? s[by[0]!] : by.map((f) => s[f]).join(' ');
     let g = this.groups.get(key);
     if (g === undefined) {
+      key = ownCopy(key);
       const fields: Partial<Record<GroupField, string>> = {};
-      for (const f of by) fields[f] = s[f];
+      for (const f of by) fields[f] = ownCopy(s[f]);
       g = {
         key,
         fields,
@@ -169,4 +189,9 @@ export function parseGroupFields(text: string): GroupField[] | string {
     if (!(GROUP_FIELDS as readonly string[]).includes(f))
       return `--by takes fields among ${GROUP_FIELDS.join(', ')} (comma-separated), got "${text}"`;
   return fields as GroupField[];
+}
+
+/** A string that shares no memory with the line it was cut from (a slice of a line would keep the whole read chunk alive). */
+function ownCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }

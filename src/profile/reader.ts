@@ -1,6 +1,9 @@
-// Streams span lines out of profile files in one pass: chunks are split on newlines by hand (no per-line
-// stream machinery), so memory stays one chunk plus one line whatever the file size.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+// Streams span lines out of profile files in one pass: one reused buffer is read into and split on newlines by
+// hand (no per-chunk buffers, no per-line stream machinery), so memory stays one chunk plus one line whatever the
+// file size. (Fresh 1 MiB stream chunks alone took a 1M-line read to 77 MB RSS; the reused buffer stays flat.)
+import { existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { QuarryError } from '../util/errors.js';
 import { rotatedFiles } from './jsonlSink.js';
@@ -76,24 +79,37 @@ function classify(line: string, terminated: boolean, stats: ReadStats, onSpan: (
   onSpan(value);
 }
 
+const CHUNK = 1 << 16;
+
 /** Calls onLine for each line of a file; `terminated` is false only for a last line with no newline. */
-export function readLines(file: string, onLine: (line: string, terminated: boolean) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+export async function readLines(file: string, onLine: (line: string, terminated: boolean) => void): Promise<void> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    throw new QuarryError('bad-input', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder('utf8');
     let rest = '';
-    stream.on('data', (chunk) => {
-      const text = rest === '' ? (chunk as string) : rest + (chunk as string);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      const chunk = decoder.write(buf.subarray(0, bytesRead));
+      const text = rest === '' ? chunk : rest + chunk;
       let from = 0;
       for (let nl = text.indexOf('\n', from); nl !== -1; nl = text.indexOf('\n', from)) {
         onLine(text.slice(from, nl), true);
         from = nl + 1;
       }
       rest = text.slice(from);
-    });
-    stream.on('error', (err) => reject(new QuarryError('bad-input', `cannot read ${file}: ${err.message}`, { cause: err })));
-    stream.on('end', () => {
-      if (rest !== '') onLine(rest, false);
-      resolve();
-    });
-  });
+    }
+    rest += decoder.end();
+    if (rest !== '') onLine(rest, false);
+  } catch (err) {
+    throw new QuarryError('bad-input', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await fh.close();
+  }
 }
