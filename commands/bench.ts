@@ -229,9 +229,14 @@ function renderResults(results: BenchmarkResult[], rel: { ratio: number; stddev:
   let out = '';
   results.forEach((r, i) => {
     out += `${p.bold(`Benchmark ${i + 1}`)}: ${r.command}\n`;
-    const sd = r.stddev === null ? '' : ` ± ${fmt(r.stddev, 8)}`;
-    out += `  Time (${p.bold('mean')} ± σ):   ${fmt(r.mean, 10)}${sd}    [User: ${fmt(r.user)}, System: ${fmt(r.system)}]\n`;
-    out += `  Range (min … max):  ${fmt(r.min, 10)} … ${fmt(r.max, 8)}    ${r.times.length} run${r.times.length === 1 ? '' : 's'}\n\n`;
+    const cpu = `[User: ${fmt(r.user)}, System: ${fmt(r.system)}]`;
+    if (r.stddev === null) {
+      // one run: hyperfine's "abs ≡" line and no range
+      out += `  Time (${p.bold('abs')} ≡):        ${fmt(r.mean, 10)}               ${cpu}\n\n`;
+      return;
+    }
+    out += `  Time (${p.bold('mean')} ± σ):   ${fmt(r.mean, 10)} ± ${fmt(r.stddev, 8)}    ${cpu}\n`;
+    out += `  Range (min … max):  ${fmt(r.min, 10)} … ${fmt(r.max, 8)}    ${r.times.length} runs\n\n`;
   });
   if (results.length > 1) {
     const fastest = rel.findIndex((x) => x.ratio === 1 && x.stddev === 0);

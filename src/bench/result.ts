@@ -1,6 +1,6 @@
 // A command's runs summarized the way hyperfine's JSON has them (seconds), plus what quarry adds around it.
 import type { CommandRuns } from './runner.js';
-import { countOutliers, max, mean, median, min, relativeSpeed, stddev } from './stats.js';
+import { OUTLIER_THRESHOLD, max, mean, median, min, modifiedZScores, relativeSpeed, stddev } from './stats.js';
 
 /** One command's result, field for field hyperfine's `results[]` entry of --export-json. */
 export interface BenchmarkResult {
@@ -49,18 +49,23 @@ export function relativeToFastest(results: readonly BenchmarkResult[]): { ratio:
   );
 }
 
-/** Warnings hyperfine would print for a result: outliers by the MAD rule, a much slower first run. */
+/** Warnings hyperfine prints for a result (src/benchmark/mod.rs): very fast runs, a slow first run, outliers. */
 export function resultWarnings(r: BenchmarkResult): string[] {
   const out: string[] = [];
-  const outliers = countOutliers(r.times);
-  if (outliers > 0)
+  if (r.times.some((t) => t < 0.005))
+    out.push(`${r.command}: runs took less than 5 ms; the results may be inaccurate (try --shell none, or more work per run)`);
+  if (r.exit_codes.some((c) => c !== 0)) out.push(`${r.command}: ignoring a non-zero exit code`);
+  // hyperfine: the first run is itself an outlier → caches; otherwise any outlier → a noisy system.
+  const scores = modifiedZScores(r.times);
+  if ((scores[0] ?? 0) > OUTLIER_THRESHOLD)
     out.push(
-      `${r.command}: ${outliers} statistical outlier${outliers === 1 ? ' was' : 's were'} detected (median absolute deviation); ` +
+      `${r.command}: the first run was much slower than the rest (${r.times[0]!.toFixed(3)} s), perhaps (file system) caches; ` +
+        'try --warmup or --prepare',
+    );
+  else if (scores.some((z) => Math.abs(z) > OUTLIER_THRESHOLD))
+    out.push(
+      `${r.command}: statistical outliers were detected (median absolute deviation); ` +
         'consider re-running on a quieter system, or with --warmup',
     );
-  // hyperfine: the first run is more than 5× the mean of the rest (src/benchmark/mod.rs)
-  const [first, ...rest] = r.times;
-  if (first !== undefined && rest.length > 0 && first > 5 * mean(rest))
-    out.push(`${r.command}: the first run was much slower than the rest (${first.toFixed(3)} s): caches? try --warmup or --prepare`);
   return out;
 }

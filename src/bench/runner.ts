@@ -144,10 +144,13 @@ export function shuffle<T>(xs: T[], random: () => number): T[] {
   return xs;
 }
 
-/** hyperfine's number of runs after the first: enough for minTime, within [minRuns, maxRuns]. */
+/**
+ * hyperfine's number of runs (first included): floor(minTime / time of the first run with its prepare command and
+ * the shell's start-up), within [minRuns, maxRuns].
+ */
 export function runCount(firstRunSeconds: number, o: Pick<RunnerOptions, 'runs' | 'minRuns' | 'maxRuns' | 'minTime'>): number {
   if (o.runs !== undefined) return o.runs;
-  const forTime = firstRunSeconds > 0 ? Math.ceil(o.minTime / firstRunSeconds) : o.minRuns;
+  const forTime = firstRunSeconds > 0 ? Math.floor(o.minTime / firstRunSeconds) : o.minRuns;
   let n = Math.max(o.minRuns, forTime);
   if (o.maxRuns !== undefined) n = Math.min(n, o.maxRuns);
   return Math.max(1, n);
@@ -216,19 +219,23 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     });
 
   /** Runs an auxiliary command (prepare, setup, cleanup), which must succeed. */
-  const aux = async (what: string, command: string): Promise<void> => {
+  const aux = async (what: string, command: string): Promise<number> => {
     const m = await execute(command, 'aux');
     if (m.exitCode !== 0)
       throw new QuarryError('bad-input', `the ${what} command "${command}" failed with exit code ${m.exitCode ?? m.signal}`);
+    return m.wall;
   };
 
   const prepareFor = (i: number): string | undefined => (o.prepare.length === 1 ? o.prepare[0] : o.prepare[i]);
 
-  /** One run of command i, recorded unless it is a warmup; a failure stops the benchmark unless ignored. */
+  /**
+   * One run of command i, recorded unless it is a warmup; a failure stops the benchmark unless ignored. Returns the
+   * time it cost with its prepare command and the shell, which is what hyperfine's run count divides by.
+   */
   const runOnce = async (i: number, record: boolean): Promise<number> => {
     const cmd = o.commands[i]!.command;
     const prep = prepareFor(i);
-    if (prep !== undefined) await aux('prepare', prep);
+    const prepWall = prep !== undefined ? await aux('prepare', prep) : 0;
     const m = await execute(cmd, 'measure');
     if (m.exitCode !== 0 && !killed) {
       if (m.exitCode === 127 && o.shell !== 'none' && !o.ignoreFailure)
@@ -248,7 +255,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
       r.system.push(Math.max(0, m.system - shellOverhead.system));
       r.exitCodes.push(m.exitCode);
     }
-    return wall;
+    return prepWall + m.wall;
   };
 
   const done = (async () => {

@@ -29,6 +29,7 @@ const NODE = JSON.stringify(process.execPath);
 describe('runCount (hyperfine: ≥ min runs and ≥ min time)', () => {
   it('takes enough runs to fill the minimum time, within min and max runs', () => {
     expect(runCount(0.05, { minRuns: 10, minTime: 3 })).toBe(60);
+    expect(runCount(0.07, { minRuns: 10, minTime: 3 })).toBe(42); // floor(42.86), as hyperfine's `as u64`
     expect(runCount(1, { minRuns: 10, minTime: 3 })).toBe(10);
     expect(runCount(0.001, { minRuns: 10, minTime: 3, maxRuns: 100 })).toBe(100);
     expect(runCount(0.001, { runs: 4, minRuns: 10, minTime: 3 })).toBe(4);
@@ -117,5 +118,18 @@ describe('runBenchmark', () => {
     const [r] = await runBenchmark(options({ commands: [{ command: `sh -c 'test "$(cat)" = hello'` }], runs: 1, input: join(dir, 'in') }))
       .done;
     expect(r!.exitCodes).toEqual([0]);
+  });
+});
+
+describe('resultWarnings (hyperfine’s rules)', () => {
+  it('calls a first run that is itself an outlier a slow first run, and other outliers outliers', async () => {
+    const { resultWarnings } = await import('../../src/bench/result.js');
+    const r = (times: number[]) => ({
+      command: 'c', mean: 0, stddev: 0, median: 0, user: 0, system: 0, min: 0, max: 0, times, exit_codes: times.map(() => 0),
+    }); // prettier-ignore
+    expect(resultWarnings(r([0.5, 0.1, 0.101, 0.099, 0.1, 0.1]))).toEqual([expect.stringMatching(/first run was much slower/)]);
+    expect(resultWarnings(r([0.1, 0.1, 0.101, 0.5, 0.099, 0.1]))).toEqual([expect.stringMatching(/outliers were detected/)]);
+    expect(resultWarnings(r([0.1, 0.1, 0.101, 0.102, 0.099, 0.1]))).toEqual([]);
+    expect(resultWarnings(r([0.001, 0.001, 0.001]))).toEqual([expect.stringMatching(/less than 5 ms/)]);
   });
 });
