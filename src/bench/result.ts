@@ -52,8 +52,7 @@ export function relativeToFastest(results: readonly BenchmarkResult[]): { ratio:
 /** Warnings hyperfine prints for a result (src/benchmark/mod.rs): very fast runs, a slow first run, outliers. */
 export function resultWarnings(r: BenchmarkResult): string[] {
   const out: string[] = [];
-  if (r.times.some((t) => t < 0.005))
-    out.push(`${r.command}: runs took less than 5 ms; the results may be inaccurate (try --shell none, or more work per run)`);
+  if (r.times.some((t) => t < 0.005)) out.push(`${r.command}: runs took less than 5 ms; the results may be inaccurate`);
   if (r.exit_codes.some((c) => c !== 0)) out.push(`${r.command}: ignoring a non-zero exit code`);
   // hyperfine: the first run is itself an outlier → caches; otherwise any outlier → a noisy system.
   const scores = modifiedZScores(r.times);
