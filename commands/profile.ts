@@ -58,6 +58,14 @@ const profileAction: Action = async (ctx, args, opts) => {
   if (failPct !== undefined && opts.diff !== true) throw new QuarryError('usage', '--fail-on-regression needs --diff A B');
   ctx.startProfile(null);
   const files = args.map((a) => resolve(ctx.cwd, a));
+  const cpu = files.filter((f) => f.endsWith('.cpuprofile')).length;
+  if (cpu > 0 && cpu < files.length) throw new QuarryError('usage', 'give either span files or .cpuprofile files, not both');
+  // Options that only the span view reads are refused elsewhere rather than silently ignored.
+  const spanOnly = (['by', 'since', 'cmd', 'run', 'trace'] as const).filter((o) =>
+    o === 'by' ? opts.by !== 'name' : opts[o] !== undefined,
+  );
+  if ((opts.diff === true || cpu > 0) && spanOnly.length > 0)
+    throw new QuarryError('usage', `--${spanOnly[0]} does not apply to ${opts.diff === true ? '--diff' : 'a .cpuprofile'}`);
   const reader = await import('../src/profile/reader.js');
   const defaultFiles = (): string[] => {
     const found = reader.defaultProfileFiles(root);
@@ -98,7 +106,7 @@ const profileAction: Action = async (ctx, args, opts) => {
     return { command: name, data: d satisfies ProfileData, text: await renderDiff(d, ctx), exitCode };
   }
 
-  if (files.length > 0 && files.every((f) => f.endsWith('.cpuprofile'))) {
+  if (cpu > 0) {
     const sort = opts.sort === undefined ? 'self' : String(opts.sort);
     if (sort !== 'self' && sort !== 'total') throw new QuarryError('usage', `--sort for a .cpuprofile takes self or total, got "${sort}"`);
     const { summarizeCpuProfiles } = await import('../src/profile/cpuProfile.js');

@@ -84,6 +84,18 @@ describe('quarry profile (end to end)', () => {
     expect(unknown.stderr).toContain('run zz');
   });
 
+  it('has --help with examples, and refuses options that do not apply instead of ignoring them', async () => {
+    const help = await quarry(['profile', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:\n {2}quarry profile/);
+    const a = fx('diff/before.jsonl');
+    const r = await quarry(['profile', '--diff', a, fx('diff/after.jsonl'), '--trace', join(tempDir(), 't.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--trace does not apply to --diff');
+    const mixed = await quarry(['profile', a, join(tempDir(), 'x.cpuprofile')]);
+    expect(mixed.code).toBe(2);
+  });
+
   it('summarizes a .cpuprofile written by node --cpu-prof', async () => {
     const dir = tempDir();
     const { spawnSync } = await import('node:child_process');
