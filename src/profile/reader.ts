@@ -1,8 +1,7 @@
 // Streams span lines out of profile files in one pass: one reused buffer is read into and split on newlines by
 // hand (no per-chunk buffers, no per-line stream machinery), so memory stays one chunk plus one line whatever the
 // file size. (Fresh 1 MiB stream chunks alone took a 1M-line read to 77 MB RSS; the reused buffer stays flat.)
-import { existsSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { QuarryError } from '../util/errors.js';
@@ -81,11 +80,15 @@ function classify(line: string, terminated: boolean, stats: ReadStats, onSpan: (
 
 const CHUNK = 1 << 16;
 
-/** Calls onLine for each line of a file; `terminated` is false only for a last line with no newline. */
+/**
+ * Calls onLine for each line of a file; `terminated` is false only for a last line with no newline.
+ * Reads synchronously: awaiting 2,500 small reads of a 160 MB file left the thread idle for a quarter of its time,
+ * and nothing else runs meanwhile in `quarry profile`.
+ */
 export async function readLines(file: string, onLine: (line: string, terminated: boolean) => void): Promise<void> {
-  let fh;
+  let fd: number;
   try {
-    fh = await open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (err) {
     throw new QuarryError('bad-input', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -94,7 +97,12 @@ export async function readLines(file: string, onLine: (line: string, terminated:
     const decoder = new StringDecoder('utf8');
     let rest = '';
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, buf, 0, CHUNK, null);
+      } catch (err) {
+        throw new QuarryError('bad-input', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+      }
       if (bytesRead === 0) break;
       const chunk = decoder.write(buf.subarray(0, bytesRead));
       const text = rest === '' ? chunk : rest + chunk;
@@ -107,9 +115,7 @@ export async function readLines(file: string, onLine: (line: string, terminated:
     }
     rest += decoder.end();
     if (rest !== '') onLine(rest, false);
-  } catch (err) {
-    throw new QuarryError('bad-input', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
