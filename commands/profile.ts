@@ -22,7 +22,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .command(name)
       .summary('aggregate, diff and export the spans every command writes; summarize .cpuprofile files')
       .description(
-        'Read span JSON lines in one streaming pass (default <root>/.quarry/profile.jsonl with its rotated files) and aggregate ' +
+        'Read span JSON lines in one streaming pass (default: .quarry/profile.jsonl with its rotated files, in --root or the ' +
+          'nearest directory upwards that has one) and aggregate ' +
           'them: count, total, mean, min, max, p50/p95/p99 (exact up to 10,000 values a group, DDSketch with 1% relative error ' +
           'above), errors, self time and share of parent. Torn or foreign lines are skipped and counted. FILE.cpuprofile ' +
           '(node --cpu-prof) is summarized by function instead.',
@@ -50,7 +51,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
 }
 
 const profileAction: Action = async (ctx, args, opts) => {
-  const root = resolve(ctx.cwd, (opts.root as string | undefined) ?? '.');
+  const rootFlag = opts.root as string | undefined;
+  const root = resolve(ctx.cwd, rootFlag ?? '.');
   const top = positiveInt(opts.top, '--top');
   const failPct = opts.failOnRegression === undefined ? undefined : Number(opts.failOnRegression);
   if (failPct !== undefined && !(Number.isFinite(failPct) && failPct >= 0))
@@ -68,11 +70,16 @@ const profileAction: Action = async (ctx, args, opts) => {
     throw new QuarryError('usage', `--${spanOnly[0]} does not apply to ${opts.diff === true ? '--diff' : 'a .cpuprofile'}`);
   const reader = await import('../src/profile/reader.js');
   const defaultFiles = (): string[] => {
-    const found = reader.defaultProfileFiles(root);
+    // Without --root, the nearest profile upwards, as search finds its index.
+    const found = rootFlag === undefined ? reader.findProfileFiles(root) : reader.defaultProfileFiles(root);
     if (found.length === 0)
-      throw new QuarryError('not-found', `no profile at ${join(root, '.quarry', 'profile.jsonl')}`, {
-        hint: 'run a quarry command in that tree first, or name span files',
-      });
+      throw new QuarryError(
+        'not-found',
+        `no profile at ${join(root, '.quarry', 'profile.jsonl')}${rootFlag === undefined ? ' or above' : ''}`,
+        {
+          hint: 'run a quarry command in that tree first, or name span files',
+        },
+      );
     return found;
   };
 

@@ -21,7 +21,7 @@ describe('quarry profile (end to end)', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('reads <root>/.quarry/profile.jsonl and its rotated files by default, and prints a table', async () => {
+  it('reads .quarry/profile.jsonl and its rotated files, here or the nearest above (or under --root), and prints a table', async () => {
     const root = tempDir();
     mkdirSync(join(root, '.quarry'));
     copyFileSync(fx('basic/profile.jsonl'), join(root, '.quarry', 'profile.1.jsonl'));
@@ -30,6 +30,11 @@ describe('quarry profile (end to end)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^13 spans in 7 groups from 2 files \(top 3 by count\)/);
     expect(r.stdout).toMatch(/│ load +│ +3 │/);
+    mkdirSync(join(root, 'src', 'deep'), { recursive: true });
+    const below = await quarry(['profile', '--json'], { cwd: join(root, 'src', 'deep') });
+    expect(JSON.parse(below.stdout).data.spans).toBe(13);
+    const rooted = await quarry(['profile', '--root', join(root, 'src')]);
+    expect(rooted.code).toBe(2);
   });
 
   it('a missing file exits 2 naming it; no profile at all exits 2 too', async () => {
@@ -37,7 +42,7 @@ describe('quarry profile (end to end)', () => {
     const r = await quarry(['profile', missing]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(missing);
-    const none = await quarry(['profile', '--json'], { cwd: tempDir() });
+    const none = await quarry(['profile', '--json', '--root', tempDir()]); // --root: no walking up into a stray /tmp/.quarry
     expect(none.code).toBe(2);
     expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
