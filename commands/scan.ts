@@ -32,8 +32,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .option(
         '--rule <id=level>',
         'set a rule to off, note, warning or error (repeatable; overrides .quarry.json)',
-        (v: string, acc: string[]) => [...acc, v],
-        [] as string[],
+        // No default value: commander would print "(default: [])" in the help.
+        (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
       )
       .option('--workers <n>', 'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)')
       .option('--no-cache', 'do not read or write the scan cache'),
@@ -80,7 +80,7 @@ const scanAction: Action = async (ctx, args, opts) => {
     import('../src/scan/config.js'),
     import('../src/cache/cacheDir.js'),
   ]);
-  const { levels } = ruleLevels(root, opts.rule as string[]);
+  const { levels } = ruleLevels(root, (opts.rule as string[] | undefined) ?? []);
   ctx.startProfile(root);
   const progress = await ctx.progress('scanning…');
   let report: ScanReport;
