@@ -240,7 +240,8 @@ function applyLevels(findings: readonly Finding[], levels: ReadonlyMap<string, L
     if (level === 'off') continue;
     out.push(level === f.severity ? f : { ...f, severity: level });
   }
-  return out;
+  // By position: the cached list has a parse error first, ahead of the rules' findings.
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function totalsOf(reports: readonly FileReport[]): Record<string, Totals> {

@@ -539,3 +539,13 @@ describe('runScan on some paths of a tree', () => {
     expect((await rejection(() => scan(join(root, 'missing')))).code).toBe('bad-input');
   });
 });
+
+describe('runScan findings order', () => {
+  it('lists a parse error among the rules findings by position, not first', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'a.js'), 'const copy = JSON.parse(JSON.stringify(x));\nlet twice = 1;\nlet twice = 2;\n');
+    const r = await scan(root, { cacheDir: null });
+    const findings = r.files[0]!.findings.map((f) => `${f.line}:${f.ruleId}`);
+    expect(findings).toEqual(['1:json-deep-clone', '3:parse-error']);
+  });
+});
