@@ -13,7 +13,6 @@ import { IndexReader, indexPathOf } from './reader.js';
 import { checkRootDir, walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps } from './tempFiles.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
-import type { FlushReply, FlushTask } from '../util/workerPool.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -61,8 +60,6 @@ interface OldIndex {
 /** Files per worker task: large enough to amortise messaging, small enough to balance. */
 const BATCH_FILES = 48;
 const BATCH_BYTES = 1 << 20;
-/** Up to this many files to read, the main thread analyses them itself. */
-const INLINE_FILES = 8;
 
 export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
@@ -253,7 +250,7 @@ interface BuildPlan {
 async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
-  const [{ IndexAssembler }, { batchesOf, createPool, poolSizeFor, workerModuleUrl }] = await Promise.all([
+  const [{ IndexAssembler }, { batchesOf, runInPool, threadsFor, workerModuleUrl }] = await Promise.all([
     import('./builder.js'),
     import('../util/workerPool.js'),
   ]);
@@ -261,9 +258,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
   const freshPaths: string[] = [];
   let readBytes = 0;
   for (const i of toRead) readBytes += files[i]!.size;
-  const threads = Math.min(poolSizeFor(readBytes, opts.workers), Math.ceil(toRead.length / BATCH_FILES));
-  // One thread by default is no parallelism, only the cost of starting it: the main thread analyses instead.
-  const workers = toRead.length <= INLINE_FILES || (threads === 1 && opts.workers === undefined) ? 0 : threads;
+  const workers = threadsFor({ files: toRead.length, bytes: readBytes, batchFiles: BATCH_FILES, requested: opts.workers });
   const assembler = new IndexAssembler(files.length, plan.old);
   const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
   for (const r of plan.reuse) sources[r.pos] = { old: r.id };
@@ -301,7 +296,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
   try {
     feed();
     if (toRead.length > 0 && workers === 0) {
-      // A handful of changed files: starting threads would cost more than analysing them here.
+      // A handful of changed files, or too little work for more than one thread: analysed here.
       const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
       take(
         toRead,
@@ -309,29 +304,19 @@ async function analyzeAndBuild(plan: BuildPlan) {
       );
       await flushWrites();
     } else if (toRead.length > 0) {
-      const pool = createPool(workerModuleUrl('./worker.js', import.meta.url), workers);
-      const stopPool = addCleanup(() => void pool.destroy());
-      try {
-        await Promise.all(
-          batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES).map(async (batch) => {
-            const task: WorkerTask = {
-              root,
-              paths: batch.map((i) => files[i]!.path),
-              rules,
-              cacheDir: opts.cacheDir,
-              profile: prof.workerContext(build),
-            };
-            const reply = await pool.run<WorkerTask, WorkerReply>(task);
-            prof.ingest(reply.spans);
-            take(batch, reply);
-          }),
-        );
-        const flushed = await pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier }));
-        for (const f of flushed) prof.ingest(f.spans);
-      } finally {
-        stopPool();
-        await pool.destroy();
-      }
+      await runInPool<WorkerTask, WorkerReply>({
+        worker: workerModuleUrl('./worker.js', import.meta.url),
+        threads: workers,
+        batches: batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES),
+        task: (batch) => ({
+          root,
+          paths: batch.map((i) => files[i]!.path),
+          rules,
+          cacheDir: opts.cacheDir,
+          profile: prof.workerContext(build),
+        }),
+        take,
+      });
     }
     feed();
   } finally {

@@ -12,7 +12,6 @@ import { checkRootDir, walk, type WalkedFile } from '../index/walk.js';
 import { readSource } from '../index/readSource.js';
 import { profiler } from '../profile/profiler.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
-import type { FlushReply, FlushTask } from '../util/workerPool.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
 import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
@@ -111,8 +110,6 @@ export interface ScanReport {
 
 const BATCH_FILES = 32;
 const BATCH_BYTES = 1 << 20;
-/** Up to this many JS/TS files, the main thread scans them itself: starting threads costs more. */
-const INLINE_FILES = 8;
 
 export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const started = performance.now();
@@ -450,16 +447,13 @@ async function scanFiles(
     return { results, workers: 0, fromIndex };
   }
   // Only now: the parser (through scanBatch) and the pool cost start-up time that a warm scan does not pay.
-  const [{ scanBatch }, { batchesOf, createPool, poolSizeFor, workerModuleUrl }] = await Promise.all([
+  const [{ scanBatch }, { batchesOf, runInPool, threadsFor, workerModuleUrl }] = await Promise.all([
     import('./scanBatch.js'),
     import('../util/workerPool.js'),
   ]);
   let missBytes = 0;
   for (const i of misses) missBytes += files[i]!.size;
-  const threads = Math.min(poolSizeFor(missBytes, opts.workers), Math.ceil(misses.length / BATCH_FILES));
-  // One thread by default is no parallelism, only the cost of starting it and loading the parser there again:
-  // the main thread scans instead (it waits otherwise).
-  const workers = misses.length <= INLINE_FILES || (threads === 1 && opts.workers === undefined) ? 0 : threads;
+  const workers = threadsFor({ files: misses.length, bytes: missBytes, batchFiles: BATCH_FILES, requested: opts.workers });
   span.set('workers', workers);
   let done = files.length - misses.length;
   opts.onProgress?.(done, files.length);
@@ -477,27 +471,15 @@ async function scanFiles(
     profile: prof.workerContext(span),
   });
   try {
-    if (workers === 0) {
-      if (misses.length > 0) take(misses, await scanBatch({ ...task(misses), profile: null }, prof));
-    } else {
-      const { addCleanup } = await import('../util/cleanup.js');
-      const pool = createPool(workerModuleUrl('./worker.js', import.meta.url), workers);
-      const stopPool = addCleanup(() => void pool.destroy());
-      try {
-        await Promise.all(
-          batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES).map(async (batch) => {
-            const reply = await pool.run<ScanTask, ScanReply>(task(batch));
-            prof.ingest(reply.spans);
-            take(batch, reply);
-          }),
-        );
-        const flushed = await pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier }));
-        for (const f of flushed) prof.ingest(f.spans);
-      } finally {
-        stopPool();
-        await pool.destroy();
-      }
-    }
+    if (workers === 0) take(misses, await scanBatch({ ...task(misses), profile: null }, prof));
+    else
+      await runInPool<ScanTask, ScanReply>({
+        worker: workerModuleUrl('./worker.js', import.meta.url),
+        threads: workers,
+        batches: batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES),
+        task,
+        take,
+      });
     await flushWrites();
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
   } finally {

@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os';
 import Tinypool from 'tinypool';
 import { createBarrier, type Barrier } from './barrier.js';
 import type { SpanLine } from '../profile/spanLine.js';
+import type { FlushReply, FlushTask } from './workerEntry.js';
+import { profiler } from '../profile/profiler.js';
+import { addCleanup } from './cleanup.js';
 
 export function defaultPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism() * 2, 16));
@@ -25,13 +28,49 @@ export function poolSizeFor(bytes: number, requested?: number): number {
   return Math.max(1, Math.min(defaultPoolSize(), availableParallelism(), Math.ceil(bytes / BYTES_PER_THREAD)));
 }
 
-/** Sent once to every thread (through the barrier) after the last batch: wait for this thread's cache writes. */
-export interface FlushTask {
-  flush: Barrier;
+/** Up to this many files, a job runs on the calling thread: starting threads costs more. */
+const INLINE_FILES = 8;
+
+/**
+ * Threads for a job of `files` files and `bytes` bytes in batches of `batchFiles`; 0 means the calling thread does
+ * the work: a few files, or a default that comes to one thread (no parallelism, only the cost of starting it and
+ * loading the parser there again, while the calling thread would wait).
+ */
+export function threadsFor(job: { files: number; bytes: number; batchFiles: number; requested?: number | undefined }): number {
+  if (job.files <= INLINE_FILES) return 0;
+  const threads = Math.min(poolSizeFor(job.bytes, job.requested), Math.ceil(job.files / job.batchFiles));
+  return threads === 1 && job.requested === undefined ? 0 : threads;
 }
 
-export interface FlushReply {
-  spans: SpanLine[];
+/**
+ * Runs every batch in a pool of `threads` threads (`task(batch)` to the worker module at `worker`), hands each reply
+ * to `take` as it arrives, then flushes every thread's cache writes (FlushTask) and stops the pool, also on SIGINT.
+ * The spans of every reply are ingested into this thread's profiler.
+ */
+export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
+  worker: URL;
+  threads: number;
+  batches: readonly number[][];
+  task: (batch: number[]) => T;
+  take: (batch: number[], reply: R) => void;
+}): Promise<void> {
+  const prof = profiler();
+  const pool = createPool(job.worker, job.threads);
+  const stopPool = addCleanup(() => void pool.destroy());
+  try {
+    await Promise.all(
+      job.batches.map(async (batch) => {
+        const reply = await pool.run<T, R>(job.task(batch));
+        prof.ingest(reply.spans);
+        job.take(batch, reply);
+      }),
+    );
+    const flushed = await pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier }));
+    for (const f of flushed) prof.ingest(f.spans);
+  } finally {
+    stopPool();
+    await pool.destroy();
+  }
 }
 
 export interface Pool {

@@ -1,0 +1,31 @@
+// The entry of a pool's worker module: a task is one batch (handed to the area's batch function with this thread's
+// profiler), or the final flush that waits for this thread's cache writes; the spans recorded travel back with
+// every reply. Kept apart from workerPool.ts, which the worker threads must not load (it brings in tinypool).
+import { flushWrites } from '../cache/threadCache.js';
+import { drainSpans, initWorkerProfiler, type Profiler, type WorkerProfilerContext } from '../profile/profiler.js';
+import type { SpanLine } from '../profile/spanLine.js';
+import { arriveAndWait, type Barrier } from './barrier.js';
+
+/** Sent once to every thread (through the barrier) after the last batch: wait for this thread's cache writes. */
+export interface FlushTask {
+  flush: Barrier;
+}
+
+export interface FlushReply {
+  spans: SpanLine[];
+}
+
+/** The default export of a worker module whose batches `run` handles. */
+export function workerEntry<T extends { profile: WorkerProfilerContext | null }, R>(
+  run: (task: T, prof: Profiler) => Promise<R>,
+): (task: T | FlushTask) => Promise<(R & { spans: SpanLine[] }) | FlushReply> {
+  return async (task) => {
+    if ('flush' in task) {
+      await arriveAndWait(task.flush);
+      await flushWrites();
+      return { spans: drainSpans() };
+    }
+    const reply = await run(task, initWorkerProfiler(task.profile));
+    return { ...reply, spans: drainSpans() };
+  };
+}
