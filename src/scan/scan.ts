@@ -139,12 +139,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const wholeTree = (opts.paths ?? [root]).some((p) => resolve(root, p) === root);
   const known = wholeTree ? new Set(walkedPaths) : new TreeFiles(walkedPaths, root);
   const tsconfig = safeTsconfig(root, opts.onWarning);
+  // Directory imports ask for the same package.json again and again (and for many that do not exist): read each
+  // known one once.
+  const manifests = new Map<string, unknown>();
   const readJson = (path: string): unknown => {
-    try {
-      return JSON.parse(readFileSync(resolve(root, path), 'utf8'));
-    } catch {
-      return undefined;
-    }
+    if (!manifests.has(path)) manifests.set(path, known.has(path) ? parseJsonFile(resolve(root, path)) : undefined);
+    return manifests.get(path);
   };
   const scannedPaths = new Set(scanned.map((s) => s.file.path));
   const graph = new Map<string, string[]>();
@@ -256,19 +256,9 @@ function totalsOf(reports: readonly FileReport[]): Record<string, Totals> {
     }
   };
   for (const r of reports) add(r.lang, r);
-  const all: Totals = { files: 0, code: 0, comment: 0, blank: 0, functions: 0, classes: 0, maxComplexity: 0 };
-  for (const r of reports) {
-    all.files++;
-    all.code += r.lines.code;
-    all.comment += r.lines.comment;
-    all.blank += r.lines.blank;
-  }
-  for (const t of Object.values(out)) {
-    all.functions += t.functions;
-    all.classes += t.classes;
-    all.maxComplexity = Math.max(all.maxComplexity, t.maxComplexity);
-  }
-  out.all = all;
+  // `all` last, after the languages, and present even for an empty tree.
+  out.all = { files: 0, code: 0, comment: 0, blank: 0, functions: 0, classes: 0, maxComplexity: 0 };
+  for (const r of reports) add('all', r);
   return out;
 }
 
@@ -486,6 +476,15 @@ async function scanFiles(
     span.end();
   }
   return { results, workers, fromIndex };
+}
+
+/** A JSON file's value, or undefined when it cannot be read or parsed. */
+function parseJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The root's tsconfig paths; a broken tsconfig is a warning (imports then resolve without aliases). */
