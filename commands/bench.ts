@@ -1,7 +1,7 @@
 // `quarry bench [options] -- CMD…`: options → src/bench/runner.ts → results summarized like hyperfine's (a block per
 // command, relative speed), exports, and a baseline to save or compare with (--fail-on-regression: exit 1).
 import type { Command } from 'commander';
-import { writeFileSync, writeSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addCleanup } from '../src/util/cleanup.js';
 import { QuarryError } from '../src/util/errors.js';
@@ -158,30 +158,24 @@ const benchAction: Action = async (ctx, args, opts) => {
     env: ctx.env,
     onProgress: (t) => progress.update(t),
   });
-  // SIGINT/SIGTERM: stop the child and print what was measured so far; main.ts then exits 130.
-  const unregister = addCleanup(() => {
+  // SIGINT/SIGTERM: stop the child (a cleanup); main.ts then prints what was measured so far and exits 130.
+  const unregisterKill = addCleanup(() => {
     run.kill();
     progress.stop();
+  });
+  const unregister = ctx.onInterrupt(() => {
     const done = run.results.filter((r) => r.times.length > 0).map(summarize);
-    if (ctx.json) {
-      const doc = {
-        schemaVersion: 1, // main.ts's SCHEMA_VERSION
-        command: 'bench',
-        ok: false,
-        error: { code: 'interrupted', message: 'interrupted', hint: null },
-        data: { results: done, partial: true },
-        warnings: [],
-      };
-      writeSync(1, `${JSON.stringify(doc)}\n`);
-    } else {
-      writeSync(1, `${renderResults(done, relativeToFastest(done), paint(ctx.color))}(interrupted: partial results)\n`);
-    }
+    return {
+      data: { results: done, partial: true },
+      text: `${renderResults(done, relativeToFastest(done), paint(ctx.color))}(interrupted: partial results)\n`,
+    };
   });
   let raw: CommandRuns[];
   try {
     raw = await run.done;
   } finally {
     unregister();
+    unregisterKill();
     progress.stop();
   }
 

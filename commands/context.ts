@@ -27,6 +27,11 @@ export interface CommandContext {
   write(chunk: string): void;
   /** Starts the profiler for a run rooted at `root` (sink: --profile, QUARRY_PROFILE, else root/.quarry/profile.jsonl). */
   startProfile(root: string | null): void;
+  /**
+   * What to print when SIGINT/SIGTERM stops the command (after the cleanups ran): the `data` of a failed --json
+   * envelope, or `text` for stdout. main.ts prints it and exits 130. Returns the unregister function.
+   */
+  onInterrupt(partial: () => { data: unknown; text: string }): () => void;
   /** A progress spinner on stderr when interactive; a no-op otherwise. */
   progress(text: string): Promise<Progress>;
 }

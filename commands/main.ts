@@ -1,5 +1,6 @@
 // The CLI shell: the only module that touches process.argv, stdout/stderr, signals and exit codes.
 // Subcommand modules load their heavy parts (babel, ora, the cache store) only when they run.
+import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, QuarryError, messageOf } from '../src/util/errors.js';
@@ -78,8 +79,21 @@ export async function main(argv: string[]): Promise<void> {
     // `quarry … | head`: the reader left; that is not an error.
     if (err.code === 'EPIPE') process.exit(0);
   });
+  let partial: (() => { data: unknown; text: string }) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     runCleanups();
+    if (partial) {
+      const p = partial();
+      const doc = {
+        schemaVersion: SCHEMA_VERSION,
+        command: state.command,
+        ok: false,
+        error: { code: 'interrupted', message: `interrupted (${signal})`, hint: null },
+        data: p.data,
+        warnings: state.warnings,
+      };
+      writeSync(1, state.json ? `${JSON.stringify(doc)}\n` : p.text);
+    }
     profiler().close('error', `interrupted (${signal})`);
     flushAllSync();
     process.exit(ExitCode.interrupted);
@@ -145,6 +159,12 @@ export async function main(argv: string[]): Promise<void> {
             defaultPath: root === null ? null : join(root, '.quarry', 'profile.jsonl'),
           });
           initProfiler({ cmd: state.command, sink });
+        },
+        onInterrupt: (fn) => {
+          partial = fn;
+          return () => {
+            if (partial === fn) partial = undefined;
+          };
         },
         progress: (text) => startProgress(ctx.interactive, text),
       };

@@ -123,10 +123,11 @@ describe('quarry bench', () => {
     expect(missing.stderr).toMatch(/no baseline "nope"/);
   });
 
-  it('SIGINT: stops, prints what it measured, exits 130', async () => {
+  /** Starts a long benchmark, interrupts it once it has recorded runs; its exit code and stdout. */
+  async function interrupted(extra: string[]): Promise<{ code: number | null; stdout: string }> {
     const dir = tempDir();
     const marker = join(dir, 'runs');
-    const child = spawn(process.execPath, [BIN, 'bench', '--runs', '100000', '--', `echo >> ${marker}; sleep 0.01`], {
+    const child = spawn(process.execPath, [BIN, 'bench', ...extra, '--runs', '100000', '--', `echo >> ${marker}; sleep 0.01`], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1', QUARRY_PROFILE: 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,8 +138,26 @@ describe('quarry bench', () => {
     // wait for a few recorded runs (the first may be a warmup of the shell), so there is something to print
     while (!existsSync(marker) || readFileSync(marker, 'utf8').length < 4) await new Promise((res) => setTimeout(res, 20));
     child.kill('SIGINT');
-    expect(await closed).toBe(130);
+    return { code: await closed, stdout };
+  }
+
+  it('SIGINT: stops, prints what it measured, exits 130', async () => {
+    const { code, stdout } = await interrupted([]);
+    expect(code).toBe(130);
     expect(stdout).toMatch(/Benchmark 1: echo .*\n {2}Time \(mean ± σ\)/);
     expect(stdout).toMatch(/interrupted: partial results/);
+  });
+
+  it('SIGINT under --json: one failure document carrying the partial results', async () => {
+    const { code, stdout } = await interrupted(['--json']);
+    expect(code).toBe(130);
+    const doc = JSON.parse(stdout) as {
+      ok: boolean;
+      command: string;
+      error: { code: string };
+      data: { partial: boolean; results: unknown[] };
+    };
+    expect(doc).toMatchObject({ ok: false, command: 'bench', error: { code: 'interrupted' }, data: { partial: true } });
+    expect(doc.data.results.length).toBe(1);
   });
 });
