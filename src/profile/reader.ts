@@ -3,10 +3,11 @@
 // file size. (Fresh 1 MiB stream chunks alone took a 1M-line read to 77 MB RSS; the reused buffer stays flat.)
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { QuarryError } from '../util/errors.js';
 import { rotatedFiles } from './jsonlSink.js';
 import { isSpanLine, type SpanLine } from './spanLine.js';
+import { findUp } from '../util/findUp.js';
 
 /** Lines that were not spans, by reason. */
 export interface SkipCounts {
@@ -36,10 +37,12 @@ export function defaultProfileFiles(root: string): string[] {
 
 /** The default profile of the nearest directory, from `cwd` upwards, that has one (as search finds its index); [] if none. */
 export function findProfileFiles(cwd: string): string[] {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const files = defaultProfileFiles(dir);
-    if (files.length > 0 || dirname(dir) === dir) return files;
-  }
+  return (
+    findUp(cwd, (dir) => {
+      const files = defaultProfileFiles(dir);
+      return files.length > 0 ? files : null;
+    }) ?? []
+  );
 }
 
 /** Fails with exit 2 naming the first file that is missing or not a file. */

@@ -1,7 +1,7 @@
 // `quarry search`: reads the header, the dictionary blocks and postings it needs, ranks with BM25F, and reads
 // only the files it shows (for their lines, and to verify phrases, regexes and case:yes).
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
 import { QuarryError, messageOf } from '../util/errors.js';
@@ -13,6 +13,7 @@ import { parseQuery, type Query } from './queryParser.js';
 import { decodePostings, type Postings } from './postings.js';
 import { fieldShares, idf, termScore } from './bm25f.js';
 import { contentMatcher, type LineMatch } from './matchLines.js';
+import { findUp } from '../util/findUp.js';
 
 export interface SearchOptions {
   /** Indexed root; when absent, the nearest directory upwards from `cwd` that has an index. */
@@ -70,13 +71,7 @@ const EXPORTED_BONUS = 1;
 
 /** The root whose `.quarry/index.msgpack` answers a search started in `cwd`. */
 export function findIndexRoot(cwd: string): string | null {
-  let dir = resolve(cwd);
-  for (;;) {
-    if (existsSync(join(dir, INDEX_DIR, INDEX_FILE))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
+  return findUp(cwd, (dir) => (existsSync(join(dir, INDEX_DIR, INDEX_FILE)) ? dir : null));
 }
 
 export function search(opts: SearchOptions): SearchResult {
