@@ -37,6 +37,19 @@ corpus_dir() {
   (cd -- "$c" && pwd -P)
 }
 
+# usage: prints the calling script's header comment (its help) and exits 0.
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[1]}" | sed '$d; s/^# \{0,1\}//'; exit 0; }
+
+# eslint_dir [DIR]: DIR (see corpus_dir) when given, else the corpus's eslint package, the default tree of the scan
+# benchmarks.
+eslint_dir() {
+  if [[ -n "${1:-}" ]]; then corpus_dir "$1"; return; fi
+  local d
+  d="$(corpus_dir)/eslint"
+  [[ -d "$d" ]] || die "$d not found: the corpus has no eslint package; pass a directory"
+  printf '%s' "$d"
+}
+
 need() { local t; for t in "$@"; do command -v "$t" >/dev/null 2>&1 || die "'$t' not found (see ../shared/bench/peers.sh)"; done; }
 
 # hf JSON_OUT ARGS...: hyperfine without a shell (-N: no shell start-up to subtract), with

@@ -30,7 +30,7 @@ DIRS=()
 while (($# > 0)); do
   case $1 in
     --list) LIST=${2:?--list needs a number}; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) usage ;;
     *) DIRS+=("$1"); shift ;;
   esac
 done

@@ -18,7 +18,7 @@
 # Files cloc gives up on (its comment regex exceeds --timeout; cloc then counts them without analysing them) are left
 # out of both sides and listed, as are files cloc does not count at all (with cloc's --ignored reason: zero-sized,
 # unknown language). Totals are compared in percent of cloc's figure; "ok" when within 1%.
-# Each file whose counts differ is checked the way bench/lines-vs-cloc.mjs does: quarry's own line counter
+# Each file whose counts differ is checked: quarry's own line counter
 # (dist/src/scan/metrics.js; build first) fed the comment positions cloc's string-blind regex finds. If that gives
 # cloc's figures, the difference is cloc taking `/*`, `*/` or `//` inside a string or regex for a comment.
 # Exit status: 0 unless a tool fails; a missed target is reported, not an error.
@@ -31,16 +31,11 @@ ARGS=()
 while (($# > 0)); do
   case $1 in
     --top) TOP=${2:?--top needs a number}; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) usage ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
-if ((${#ARGS[@]} > 0)); then
-  D=$(corpus_dir "${ARGS[0]}")
-else
-  D="$(corpus_dir)/eslint"
-  [[ -d "$D" ]] || die "$D not found: the corpus has no eslint package; pass a directory"
-fi
+D=$(eslint_dir "${ARGS[0]:-}")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/quarry-scan-lines.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM

@@ -37,16 +37,11 @@ ARGS=()
 while (($# > 0)); do
   case $1 in
     --misses) MISSES=${2:?--misses needs a number}; shift 2 ;;
-    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) usage ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
-if ((${#ARGS[@]} > 0)); then
-  D=$(corpus_dir "${ARGS[0]}")
-else
-  D="$(corpus_dir)/eslint"
-  [[ -d "$D" ]] || die "$D not found: the corpus has no eslint package; pass a directory"
-fi
+D=$(eslint_dir "${ARGS[0]:-}")
 ctags --version 2>/dev/null | grep -q 'Universal Ctags' || die "ctags is not universal-ctags"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/quarry-scan-symbols.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

@@ -23,12 +23,7 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 need hyperfine cloc jq bc node
 
-if [[ -n "${1:-}" ]]; then
-  D=$(corpus_dir "$1")
-else
-  D="$(corpus_dir)/eslint"
-  [[ -d "$D" ]] || die "$D not found: the corpus has no eslint package; pass a directory"
-fi
+D=$(eslint_dir "${1:-}")
 RUNS=${RUNS:-10}
 WARMUP=${WARMUP:-2}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/quarry-scan-vs-cloc.XXXXXX")

@@ -24,7 +24,7 @@ export interface CommentSpan {
  * `comments` must be sorted by position, as babel gives them. Without `comments` (a file babel could not parse) a
  * small lexer of its own finds them.
  *
- * cloc's quirks that are reproduced (see bench/lines-vs-cloc.mjs for the measured agreement):
+ * cloc's quirks that are reproduced (see bench/scan-lines-vs-cloc.sh for the measured agreement):
  * - lines split on `\n` only; a last line without `\n` counts; a UTF-8 BOM is ignored; white space is ASCII only;
  * - a blank line inside a block comment is blank, not comment;
  * - cloc deletes a comment that spans lines together with the line breaks inside it, so `a(); /* … *\/ b();` over
