@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<void> {
   const state: RunState = {
     // Known before parsing, so that a usage error under --json still names its command.
     command: COMMANDS.find((c) => argv.includes(c.name))?.name ?? '',
-    // `scan --format json` is --json too.
+    // `--format json` (scan's) means the envelope too, so a usage error is already a JSON document.
     json: argv.includes('--json') || argv.includes('--format=json') || argv.some((a, i) => a === '--format' && argv[i + 1] === 'json'),
     quiet: argv.includes('--quiet') || argv.includes('-q'),
     warnings: [],
