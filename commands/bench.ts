@@ -1,5 +1,6 @@
 // `quarry bench [options] -- CMD…`: options → src/bench/runner.ts → results summarized like hyperfine's (a block per
 // command, relative speed), exports, and a baseline to save or compare with (--fail-on-regression: exit 1).
+// `quarry bench --suite [--corpus DIR]`: src/bench/suite.ts → a scorecard against the targets of each command.
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { QuarryError } from '../src/util/errors.js';
 import type { Comparison, SignificanceTest } from '../src/bench/baseline.js';
 import type { BenchmarkResult } from '../src/bench/result.js';
 import type { CommandRuns, OutputMode, Shell } from '../src/bench/runner.js';
+import type { Figure, ScorecardRow, SuiteReport } from '../src/bench/suite.js';
 import { paint, type Paint } from './color.js';
 import { commonOptions, positiveInt, type Action } from './context.js';
 
@@ -46,8 +48,10 @@ export function register(program: Command, bind: (action: Action) => (...args: u
           'min/max, user/system CPU time and relative speed. Put the commands after --.',
       )
       .argument('[commands...]', 'commands to benchmark (quote each one)')
-      .option('-w, --warmup <n>', 'runs before the timed ones, not recorded', '0')
-      .option('-r, --runs <n>', 'exactly this many timed runs per command')
+      .option('--suite', "quarry's own suite (index, search, scan, profile) as a scorecard against its targets")
+      .option('--corpus <dir>', 'the tree of --suite (default: the shared corpus, ../shared/bench/corpus.sh)')
+      .option('-w, --warmup <n>', 'runs before the timed ones, not recorded (default: 0; --suite: per job)')
+      .option('-r, --runs <n>', 'exactly this many timed runs per command (--suite: per job by default)')
       .option('-m, --min-runs <n>', 'at least this many runs', '10')
       .option('-M, --max-runs <n>', 'at most this many runs')
       .option('--min-time <seconds>', 'keep running a command until its runs take this long (within min/max runs)', '3')
@@ -80,7 +84,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
         "  quarry bench -- 'sleep 0.05' 'node -e 0'\n" +
         "  quarry bench -P n 1 4 -- 'quarry index --workers {n}'\n" +
         "  quarry bench --save main -- 'quarry search sym:runIndex'\n" +
-        "  quarry bench --compare main --fail-on-regression -- 'quarry search sym:runIndex'",
+        "  quarry bench --compare main --fail-on-regression -- 'quarry search sym:runIndex'\n" +
+        '  quarry bench --suite --json > scorecard.json',
     )
     .action(bind(benchAction));
 }
@@ -98,6 +103,9 @@ function nonNegative(value: unknown, flag: string): number {
 }
 
 const benchAction: Action = async (ctx, args, opts) => {
+  if (opts.suite === true) return suiteAction(ctx, args, opts);
+  if (opts.corpus !== undefined)
+    throw new QuarryError('usage', '--corpus goes with --suite', { hint: 'quarry bench --suite --corpus DIR' });
   const [{ runBenchmark }, { summarize, relativeToFastest, resultWarnings }, params] = await Promise.all([
     import('../src/bench/runner.js'),
     import('../src/bench/result.js'),
@@ -141,7 +149,7 @@ const benchAction: Action = async (ctx, args, opts) => {
   const run = runBenchmark({
     commands: benchCommands,
     shell,
-    warmup: nonNegative(opts.warmup, '--warmup'),
+    warmup: nonNegative(opts.warmup ?? 0, '--warmup'),
     runs: positiveInt(opts.runs, '--runs'),
     minRuns: positiveInt(opts.minRuns, '--min-runs') ?? 10,
     maxRuns: positiveInt(opts.maxRuns, '--max-runs'),
@@ -256,5 +264,130 @@ function renderComparison(c: NonNullable<BenchData['comparison']>, p: Paint): st
           : '';
     out += `  ${x.command}: ${verdict}${detail}\n`;
   }
+  return out;
+}
+
+/** Options of a command benchmark that mean nothing to --suite (given ones are refused, not ignored). */
+const NOT_WITH_SUITE: [string, string][] = [
+  ['maxRuns', '--max-runs'],
+  ['setup', '--setup'],
+  ['cleanup', '--cleanup'],
+  ['N', '-N'],
+  ['parameterScan', '-P'],
+  ['parameterList', '-L'],
+  ['ignoreFailure', '--ignore-failure'],
+  ['input', '--input'],
+  ['exportJson', '--export-json'],
+  ['exportMarkdown', '--export-markdown'],
+  ['exportCsv', '--export-csv'],
+  ['exportBmf', '--export-bmf'],
+  ['save', '--save'],
+  ['compare', '--compare'],
+  ['failOnRegression', '--fail-on-regression'],
+];
+
+/** Options that have a default, refused with --suite only when set to something else. */
+const DEFAULTS_NOT_WITH_SUITE: [string, string, unknown][] = [
+  ['minRuns', '--min-runs', '10'],
+  ['minTime', '--min-time', '3'],
+  ['shell', '--shell', 'sh'],
+  ['output', '--output', 'null'],
+  ['test', '--test', 'welch'],
+  ['minEffect', '--min-effect', '5'],
+  ['step', '--step', '1'],
+];
+
+const suiteAction: Action = async (ctx, args, opts) => {
+  if (args.length > 0)
+    throw new QuarryError('usage', `--suite runs its own commands; got ${args.map((a) => `"${a}"`).join(' ')} as well`, {
+      hint: "quarry bench --suite [--corpus DIR], or quarry bench -- 'CMD'…",
+    });
+  for (const [key, flag] of NOT_WITH_SUITE)
+    if (opts[key] !== undefined) throw new QuarryError('usage', `${flag} does not apply to --suite`);
+  for (const [key, flag, def] of DEFAULTS_NOT_WITH_SUITE)
+    if (opts[key] !== def) throw new QuarryError('usage', `${flag} does not apply to --suite`);
+  if ((opts.prepare as string[]).length > 0) throw new QuarryError('usage', '--prepare does not apply to --suite');
+  const runs = positiveInt(opts.runs, '--runs');
+  const warmup = opts.warmup === undefined ? undefined : nonNegative(opts.warmup, '--warmup');
+  const seed = opts.seed !== undefined ? nonNegative(opts.seed, '--seed') : Math.floor(Math.random() * 2 ** 32);
+  const [{ runSuite }, { resolveTrees }, { default: Table }] = await Promise.all([
+    import('../src/bench/suite.js'),
+    import('../src/bench/suiteCorpus.js'),
+    import('cli-table3'),
+  ]);
+  const render = (rows: ScorecardRow[]) => renderScorecard(rows, Table, p);
+
+  const p = paint(ctx.color);
+  const progress = await ctx.progress('finding the corpus…');
+  const trees = await resolveTrees(opts.corpus as string | undefined, ctx.cwd, { env: ctx.env });
+  const run = runSuite({
+    ...trees,
+    runs,
+    warmup,
+    seed,
+    interleave: opts.interleave !== false,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    onProgress: (t) => progress.update(t),
+  });
+  // SIGINT/SIGTERM: stop the child (a cleanup; the suite's own cleanups restore the edited file and remove its
+  // temp dir); main.ts then prints the jobs measured so far and exits 130.
+  const unregisterKill = addCleanup(() => {
+    run.kill();
+    progress.stop();
+  });
+  const unregister = ctx.onInterrupt(() => ({
+    data: { tree: trees.tree, scanTree: trees.scanTree, rows: run.rows, warnings: run.warnings, partial: true },
+    text: `${render(run.rows)}(interrupted: the jobs measured so far)\n`,
+  }));
+  let report: SuiteReport;
+  try {
+    report = await run.done;
+  } finally {
+    unregister();
+    unregisterKill();
+    progress.stop();
+  }
+  for (const w of report.warnings) ctx.warn(w);
+  const head =
+    `${p.bold('quarry bench --suite')}: ${report.tree}${report.scanTree !== report.tree ? ` (scan: ${report.scanTree})` : ''}\n` +
+    `runs (warmup + timed): index cold ${plan(report.runs.indexCold)}, re-index ${plan(report.runs.reindex)}, search ${plan(report.runs.search)}, ` +
+    `scan ${plan(report.runs.scan)}, profile ${plan(report.runs.profile)}; seed ${report.seed}\n`;
+  return { command: 'bench', data: report, text: head + render(report.rows), exitCode: 0 };
+};
+
+const plan = (r: { warmup: number; runs: number }) => `${r.warmup}+${r.runs}`;
+
+function figure(f: Figure): string {
+  if (f.unit === 'MiB') return `${f.mean.toFixed(0)} MiB`;
+  return f.stddev === null ? fmt(f.mean) : `${fmt(f.mean)} ± ${fmt(f.stddev)}`;
+}
+
+function ratioText(r: ScorecardRow): string {
+  if (r.ratio === null) return '–';
+  return r.ratioAs === 'percent' ? `${(r.ratio * 100).toFixed(1)}%` : `${r.ratio.toFixed(2)}×`;
+}
+
+/** The scorecard: one row per job (figure, peer, ratio, target, verdict), then the notes by job. */
+function renderScorecard(rows: ScorecardRow[], Table: typeof import('cli-table3'), p: Paint): string {
+  const t = new Table({
+    head: ['job', 'quarry', 'peer', 'ratio', 'target', 'verdict'],
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+  });
+  for (const r of rows) {
+    const verdict = r.verdict === 'miss' ? p.error('miss') : r.verdict === 'goal' ? p.line('goal') : r.verdict;
+    t.push([
+      r.label,
+      r.quarry === null ? '–' : figure(r.quarry),
+      r.peer === null ? '–' : `${r.peer.name} ${figure(r.peer.figure)}`,
+      ratioText(r),
+      r.target,
+      verdict,
+    ]);
+  }
+  let out = `${t.toString()}\n`;
+  const notes = rows.filter((r) => r.notes.length > 0);
+  for (const r of notes) out += `  ${r.job}: ${r.notes.join('; ')}\n`;
   return out;
 }

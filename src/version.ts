@@ -1,21 +1,17 @@
 // quarry's own version, from package.json (read once, at first use).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './util/packageRoot.js';
 
 let cached: string | undefined;
 
 export function quarryVersion(): string {
   if (cached === undefined) {
-    // dist/src/version.js when built, src/version.ts under vitest: the package root is one or two levels up.
-    for (const rel of ['../../package.json', '../package.json']) {
-      try {
-        const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === 'quarry' && pkg.version) {
-          cached = pkg.version;
-          break;
-        }
-      } catch {
-        // not here
-      }
+    const root = packageRoot();
+    try {
+      if (root !== null) cached = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version;
+    } catch {
+      // unreadable: below
     }
     cached ??= '0.0.0';
   }

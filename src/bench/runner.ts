@@ -13,7 +13,12 @@ export type OutputMode = 'null' | 'pipe' | 'inherit';
 export interface BenchCommand {
   command: string;
   parameters?: Record<string, string>;
+  /** Variables set for this command's runs only, over RunnerOptions.env (what `env X=Y CMD` does, without the exec). */
+  env?: Record<string, string>;
 }
+
+/** A prepare step: a command line (run like the benchmarked ones), or work done in this process before the run. */
+export type PrepareStep = string | (() => void);
 
 export interface RunnerOptions {
   commands: BenchCommand[];
@@ -29,7 +34,7 @@ export interface RunnerOptions {
   /** Seconds the timed runs of a command should take at least. @default 3 */
   minTime: number;
   /** Before every run (warmup included): one for all commands, or one per command. */
-  prepare: string[];
+  prepare: PrepareStep[];
   /** Once before the runs of all commands / once after them. */
   setup?: string;
   cleanup?: string;
@@ -179,7 +184,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
   }));
   const shellOverhead = { wall: 0, user: 0, system: 0 };
 
-  const execute = (command: string, stdio: 'measure' | 'aux'): Promise<Measurement> =>
+  const execute = (command: string, stdio: 'measure' | 'aux', env: NodeJS.ProcessEnv = o.env): Promise<Measurement> =>
     new Promise((resolve, reject) => {
       if (killed) return reject(new QuarryError('interrupted', 'interrupted'));
       const argv = o.shell === 'none' ? splitWords(command) : [o.shell, '-c', command];
@@ -189,7 +194,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
       const io: StdioOptions = stdio === 'aux' ? ['ignore', 'ignore', 'ignore'] : [inFd ?? 'ignore', out, out];
       const cpu0 = childCpu();
       const t0 = clock();
-      const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, stdio: io });
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env, stdio: io });
       current = child;
       child.stdout?.resume();
       child.stderr?.resume();
@@ -226,7 +231,17 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     return m.wall;
   };
 
-  const prepareFor = (i: number): string | undefined => (o.prepare.length === 1 ? o.prepare[0] : o.prepare[i]);
+  const prepareFor = (i: number): PrepareStep | undefined => (o.prepare.length === 1 ? o.prepare[0] : o.prepare[i]);
+
+  /** Runs a prepare step; returns its wall time, s. */
+  const prepare = async (step: PrepareStep): Promise<number> => {
+    if (typeof step === 'string') return aux('prepare', step);
+    const t0 = clock();
+    step();
+    return Number(clock() - t0) / 1e9;
+  };
+
+  const envOf = (c: BenchCommand): NodeJS.ProcessEnv => (c.env === undefined ? o.env : { ...o.env, ...c.env });
 
   /**
    * One run of command i, recorded unless it is a warmup; a failure stops the benchmark unless ignored. Returns the
@@ -235,8 +250,8 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
   const runOnce = async (i: number, record: boolean): Promise<number> => {
     const cmd = o.commands[i]!.command;
     const prep = prepareFor(i);
-    const prepWall = prep !== undefined ? await aux('prepare', prep) : 0;
-    const m = await execute(cmd, 'measure');
+    const prepWall = prep !== undefined ? await prepare(prep) : 0;
+    const m = await execute(cmd, 'measure', envOf(o.commands[i]!));
     if (m.exitCode !== 0 && !killed) {
       if (m.exitCode === 127 && o.shell !== 'none' && !o.ignoreFailure)
         throw new QuarryError('bad-input', `command not found: "${cmd}" (the shell exited with 127)`, {
