@@ -21,6 +21,20 @@ function fieldTf(p: Postings, i: number, doc: number, f: number, fieldLen: Uint3
   return (W[f]! * tf) / (1 - B[f]! + (B[f]! * fieldLen[doc * 4 + f]!) / a);
 }
 
+/** BM25 of one term over field `f` alone (for the ranking model's per-field features). */
+export function fieldTermScore(
+  p: Postings,
+  i: number,
+  doc: number,
+  f: number,
+  fieldLen: Uint32Array,
+  avg: number[],
+  termIdf: number,
+): number {
+  const t = fieldTf(p, i, doc, f, fieldLen, avg);
+  return (termIdf * t) / (K1 + t);
+}
+
 /** Field-weighted, length-normalised term frequency of posting `i`: the BM25F pseudo-frequency. */
 export function weightedTf(p: Postings, i: number, doc: number, fieldLen: Uint32Array, avg: number[]): number {
   let t = 0;

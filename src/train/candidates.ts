@@ -1,0 +1,98 @@
+// The candidates a word query gets from plain BM25F, exactly as `quarry search` ranks them (every word must
+// match; ties by path order), cut to the top K: the list the model learns to re-order.
+import type { IndexReader } from '../index/reader.js';
+import { decodePostings, type Postings } from '../search/postings.js';
+import { idf, termScore } from '../search/bm25f.js';
+
+/** A query's distinct terms with their postings, in the order search scores them (rarest first). */
+export interface QueryTerms {
+  terms: string[];
+  postings: Postings[];
+  idfs: Float64Array;
+}
+
+export interface Candidates extends QueryTerms {
+  /** Top K files by BM25F, best first. */
+  docs: Uint32Array;
+  /** Their BM25F scores. */
+  bm25: Float64Array;
+  /** Files that matched before the cut. */
+  matched: number;
+}
+
+/** Looks up the distinct lowercased `words`; null when one of them is not in the index (no file matches). */
+export function queryTerms(reader: IndexReader, words: readonly string[]): QueryTerms | null {
+  const n = reader.fileCount;
+  const list: { term: string; df: number; p: Postings }[] = [];
+  for (const term of new Set(words.map((w) => w.toLowerCase()))) {
+    const e = reader.lookupTerm(term);
+    if (!e) return null;
+    list.push({ term, df: e.df, p: decodePostings(e.postings, e.df, n) });
+  }
+  list.sort((a, b) => a.df - b.df);
+  return {
+    terms: list.map((t) => t.term),
+    postings: list.map((t) => t.p),
+    idfs: Float64Array.from(list, (t) => idf(t.df, n)),
+  };
+}
+
+/** Plain BM25F top `k` for a word query (no sym:, path: or filters), or null when nothing matches. */
+export function retrieve(reader: IndexReader, words: readonly string[], k: number, fieldLen: Uint32Array): Candidates | null {
+  const qt = queryTerms(reader, words);
+  if (qt === null || qt.terms.length === 0) return null;
+  let docs: Uint32Array = qt.postings[0]!.docs;
+  for (let t = 1; t < qt.postings.length; t++) docs = intersect(docs, qt.postings[t]!.docs);
+  if (docs.length === 0) return null;
+  const avg = reader.header.avgFieldLen;
+  const scores = new Float64Array(docs.length);
+  const cursors = new Int32Array(qt.postings.length);
+  for (let c = 0; c < docs.length; c++) {
+    const doc = docs[c]!;
+    let s = 0;
+    for (let t = 0; t < qt.postings.length; t++) {
+      const p = qt.postings[t]!;
+      const i = seekDoc(p.docs, doc, cursors[t]!);
+      cursors[t] = i;
+      s += termScore(p, i, doc, fieldLen, avg, qt.idfs[t]!);
+    }
+    scores[c] = s;
+  }
+  const order = Uint32Array.from(docs.keys()).sort((a, b) => scores[b]! - scores[a]! || docs[a]! - docs[b]!);
+  const top = Math.min(k, order.length);
+  const outDocs = new Uint32Array(top);
+  const outScores = new Float64Array(top);
+  for (let r = 0; r < top; r++) {
+    outDocs[r] = docs[order[r]!]!;
+    outScores[r] = scores[order[r]!]!;
+  }
+  return { ...qt, docs: outDocs, bm25: outScores, matched: docs.length };
+}
+
+/** Sorted intersection of two ascending id lists. */
+function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) ((out[k++] = x), i++, j++);
+    else if (x < y) i++;
+    else j++;
+  }
+  return out.subarray(0, k);
+}
+
+/** Position of `doc` in ascending `docs` at or after `from` (binary search). */
+export function seekDoc(docs: Uint32Array, doc: number, from = 0): number {
+  let lo = from;
+  let hi = docs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid]! < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

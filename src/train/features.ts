@@ -1,0 +1,256 @@
+// Features of (query, candidate file) for the ranking model, written into one Float32Array row per candidate.
+// Shared by training and by search's re-ranking, so both see the same numbers for the same pair.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IndexReader } from '../index/reader.js';
+import { LANGUAGES } from '../index/language.js';
+import { forEachWord, splitIdentifier, MAX_TERM, MIN_TERM } from '../index/tokenize.js';
+import { fieldTermScore } from '../search/bm25f.js';
+import type { QueryTerms } from './candidates.js';
+import { seekDoc } from './candidates.js';
+
+/** Feature names, in row order. A model stores the list it was fitted on and is refused if it differs. */
+export const FEATURES = [
+  'bm25f',
+  'bm25_path',
+  'bm25_body',
+  'bm25_symbols',
+  'bm25_doc',
+  'sym_exact',
+  'sym_exact_exported',
+  'sym_exact_callable',
+  'sym_exact_type',
+  'cover_symbols',
+  'cover_doc',
+  'cover_path',
+  'base_match',
+  'proximity',
+  'log_length',
+  'is_test',
+  'is_generated',
+  'depth',
+  'is_code',
+] as const;
+export const NF = FEATURES.length;
+
+/** At most this many positions per term per file are kept for proximity (a term on every line tells little more). */
+const MAX_POSITIONS = 4096;
+
+interface PathInfo {
+  /** Base name without extensions, lowercased, letters and digits only (`parse-response.ts` → parseresponse). */
+  compact: string;
+  /** Terms of the base name (words and identifier parts). */
+  baseTerms: Set<string>;
+  isTest: number;
+  isGenerated: number;
+  depth: number;
+  isCode: number;
+}
+
+const TEST_PATH = /(^|\/)(test|tests|__tests__|spec|specs|__mocks__|fixtures?)\/|\.(test|spec)\.[cm]?[jt]sx?$/i;
+const GENERATED_PATH = /(^|\/)(dist|build|out|generated|vendor)\/|\.min\.[cm]?js$|\.d\.[cm]?ts$|\.generated\./i;
+const CODE_LANGS = new Set(['js', 'jsx', 'ts', 'tsx', 'dts']);
+
+/** The terms of a piece of text as the index makes them: each word lowercased, then its identifier parts. */
+export function termsOf(text: string): string[] {
+  const out: string[] = [];
+  forEachWord(text, (s, e) => {
+    if (e - s < MIN_TERM || e - s > MAX_TERM) return;
+    const w = text.slice(s, e);
+    out.push(w.toLowerCase());
+    for (const part of splitIdentifier(w)) out.push(part);
+  });
+  return out;
+}
+
+/** Per-file facts the features need, read from the index once and kept (training asks about a file many times). */
+export class FeatureSource {
+  private readonly pathInfos = new Map<number, PathInfo>();
+  private readonly positions = new Map<number, Map<string, Int32Array>>();
+  readonly fieldLen: Uint32Array;
+  private readonly lang: Uint8Array;
+  private readonly avg: number[];
+
+  /**
+   * @param vocabulary the terms proximity may be asked about (training: every query's terms); files are
+   *   tokenized once for it. Search passes its query's terms.
+   * @param keep keep each file's positions for later queries (training), or not (search: one query).
+   */
+  constructor(
+    readonly reader: IndexReader,
+    readonly root: string,
+    private readonly vocabulary: Set<string>,
+    private readonly keep = true,
+  ) {
+    this.fieldLen = reader.fieldLen();
+    this.lang = reader.files().lang;
+    this.avg = reader.header.avgFieldLen;
+  }
+
+  pathInfo(doc: number): PathInfo {
+    let info = this.pathInfos.get(doc);
+    if (info) return info;
+    const path = this.reader.pathOf(doc);
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const stem = base.includes('.') ? base.slice(0, base.indexOf('.')) || base : base;
+    info = {
+      compact: stem.toLowerCase().replace(/[^\p{L}\p{N}]/gu, ''),
+      baseTerms: new Set(termsOf(stem)),
+      isTest: TEST_PATH.test(path) ? 1 : 0,
+      isGenerated: GENERATED_PATH.test(path) ? 1 : 0,
+      depth: path.split('/').length - 1,
+      isCode: CODE_LANGS.has(LANGUAGES[this.lang[doc]!] ?? 'text') ? 1 : 0,
+    };
+    this.pathInfos.set(doc, info);
+    return info;
+  }
+
+  /** Word positions of the vocabulary's terms in the file's text (a word's parts share its position). */
+  termPositions(doc: number): Map<string, Int32Array> {
+    const hit = this.positions.get(doc);
+    if (hit) return hit;
+    const lists = new Map<string, number[]>();
+    let text = '';
+    try {
+      text = readFileSync(join(this.root, this.reader.pathOf(doc)), 'utf8');
+    } catch {
+      // Gone since indexing: no positions, proximity 0.
+    }
+    let pos = 0;
+    const push = (term: string) => {
+      if (!this.vocabulary.has(term)) return;
+      let l = lists.get(term);
+      if (!l) lists.set(term, (l = []));
+      if (l.length < MAX_POSITIONS && l[l.length - 1] !== pos) l.push(pos);
+    };
+    forEachWord(text, (s, e) => {
+      if (e - s < MIN_TERM || e - s > MAX_TERM) return;
+      const w = text.slice(s, e);
+      push(w.toLowerCase());
+      for (const part of splitIdentifier(w)) push(part);
+      pos++;
+    });
+    const out = new Map<string, Int32Array>();
+    for (const [t, l] of lists) out.set(t, Int32Array.from(l));
+    if (this.keep) this.positions.set(doc, out);
+    return out;
+  }
+
+  /** Files defining a symbol named `key` (case-insensitive), with the most telling definition per file. */
+  exactDefinitions(key: string): Map<number, { exported: boolean; callable: boolean; type: boolean }> {
+    const out = new Map<number, { exported: boolean; callable: boolean; type: boolean }>();
+    if (key.length === 0) return out;
+    for (const s of this.reader.lookupSymbols(key, false, 1000)) {
+      const prev = out.get(s.file);
+      const cur = {
+        exported: s.exported || (prev?.exported ?? false),
+        callable: s.kind === 'function' || s.kind === 'method' || (prev?.callable ?? false),
+        type: s.kind === 'class' || s.kind === 'interface' || s.kind === 'type' || s.kind === 'enum' || (prev?.type ?? false),
+      };
+      out.set(s.file, cur);
+    }
+    return out;
+  }
+
+  get avgFieldLen(): number[] {
+    return this.avg;
+  }
+}
+
+/** Smallest span of word positions holding every list at least once (0: all at one word), or -1 if a list is empty. */
+export function minWindow(lists: Int32Array[]): number {
+  const k = lists.length;
+  if (k === 0) return -1;
+  for (const l of lists) if (l.length === 0) return -1;
+  if (k === 1) return 0;
+  const at = new Int32Array(k);
+  let best = Number.POSITIVE_INFINITY;
+  for (;;) {
+    let lo = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < k; i++) {
+      const v = lists[i]![at[i]!]!;
+      if (v < min) ((min = v), (lo = i));
+      if (v > max) max = v;
+    }
+    if (max - min < best) best = max - min;
+    if (best === 0) return 0;
+    at[lo]!++;
+    if (at[lo]! >= lists[lo]!.length) return best;
+  }
+}
+
+/**
+ * Writes the features of candidates `docs` for query `q` into `out` from row `row` on (NF floats per row).
+ * `bm25` holds each candidate's plain BM25F score, `words` the query's words as typed (for the exact symbol key).
+ */
+export function extractFeatures(
+  src: FeatureSource,
+  q: QueryTerms,
+  words: readonly string[],
+  docs: Uint32Array,
+  bm25: Float64Array,
+  out: Float32Array,
+  row: number,
+): void {
+  const nt = q.terms.length;
+  const key = words.join('').toLowerCase();
+  const defs = src.exactDefinitions(key);
+  const fieldLen = src.fieldLen;
+  const avg = src.avgFieldLen;
+  const lists: Int32Array[] = new Array<Int32Array>(nt);
+  for (let c = 0; c < docs.length; c++) {
+    const doc = docs[c]!;
+    const o = (row + c) * NF;
+    let path = 0;
+    let body = 0;
+    let sym = 0;
+    let docF = 0;
+    let inSym = 0;
+    let inDoc = 0;
+    let inPath = 0;
+    let inBase = 0;
+    const info = src.pathInfo(doc);
+    for (let t = 0; t < nt; t++) {
+      const p = q.postings[t]!;
+      const i = seekDoc(p.docs, doc);
+      const idf = q.idfs[t]!;
+      if (i < p.docs.length && p.docs[i] === doc) {
+        path += fieldTermScore(p, i, doc, 0, fieldLen, avg, idf);
+        body += fieldTermScore(p, i, doc, 1, fieldLen, avg, idf);
+        sym += fieldTermScore(p, i, doc, 2, fieldLen, avg, idf);
+        docF += fieldTermScore(p, i, doc, 3, fieldLen, avg, idf);
+        if (p.tf[i * 4]! > 0) inPath++;
+        if (p.tf[i * 4 + 2]! > 0) inSym++;
+        if (p.tf[i * 4 + 3]! > 0) inDoc++;
+      }
+      if (info.baseTerms.has(q.terms[t]!)) inBase++;
+    }
+    const pos = src.termPositions(doc);
+    for (let t = 0; t < nt; t++) lists[t] = pos.get(q.terms[t]!) ?? EMPTY;
+    const w = minWindow(lists);
+    const d = defs.get(doc);
+    out[o] = bm25[c]!;
+    out[o + 1] = path;
+    out[o + 2] = body;
+    out[o + 3] = sym;
+    out[o + 4] = docF;
+    out[o + 5] = d ? 1 : 0;
+    out[o + 6] = d?.exported ? 1 : 0;
+    out[o + 7] = d?.callable ? 1 : 0;
+    out[o + 8] = d?.type ? 1 : 0;
+    out[o + 9] = nt === 0 ? 0 : inSym / nt;
+    out[o + 10] = nt === 0 ? 0 : inDoc / nt;
+    out[o + 11] = nt === 0 ? 0 : inPath / nt;
+    out[o + 12] = nt === 0 ? 0 : inBase / nt;
+    out[o + 13] = w < 0 ? 0 : 1 / (1 + w);
+    out[o + 14] = Math.log1p(fieldLen[doc * 4 + 1]!);
+    out[o + 15] = info.isTest;
+    out[o + 16] = info.isGenerated;
+    out[o + 17] = info.depth;
+    out[o + 18] = info.isCode;
+  }
+}
+
+const EMPTY = new Int32Array(0);
