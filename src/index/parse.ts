@@ -1,5 +1,6 @@
 // Symbols, imports, exports and doc comments of one JS/TS file, through @babel/parser with error recovery.
-import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
+import { createRequire } from 'node:module';
+import type { ParserOptions, ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
 import { NON_CHILD_KEYS } from '../util/astKeys.js';
 
@@ -42,6 +43,42 @@ function pluginsFor(lang: Language): ParserPlugin[] {
   }
 }
 
+type Babel = typeof import('@babel/parser');
+
+const require = createRequire(import.meta.url);
+const BABEL_PATH = require.resolve('@babel/parser');
+const babels = new Map<string, Babel>();
+
+/**
+ * A copy of @babel/parser of its own for each plugin set. babel builds one parser class per plugin set; when one
+ * copy parses both JS and TypeScript, V8's inline caches in the shared parser code see several classes and go
+ * polymorphic, and JS parsing got 25-50% slower on the corpus (bench/parser-copies.mjs). A
+ * copy is loaded on first use, so a tree without TypeScript never loads a second one.
+ */
+function babelFor(key: string): Babel {
+  let babel = babels.get(key);
+  if (babel === undefined) {
+    const shared = require.cache[BABEL_PATH];
+    delete require.cache[BABEL_PATH];
+    try {
+      babel = require(BABEL_PATH) as Babel;
+    } finally {
+      if (shared) require.cache[BABEL_PATH] = shared;
+    }
+    babels.set(key, babel);
+  }
+  return babel;
+}
+
+/** Parses with the copy of babel kept for this plugin set. */
+function parse(code: string, plugins: ParserPlugin[]): BabelFile {
+  return babelFor(pluginKey(plugins)).parse(code, options(plugins));
+}
+
+function pluginKey(plugins: ParserPlugin[]): string {
+  return plugins.map((p) => (typeof p === 'string' ? p : p[0])).join('+');
+}
+
 function options(plugins: ParserPlugin[]): ParserOptions {
   return {
     sourceType: 'unambiguous',
@@ -66,7 +103,7 @@ type Node = {
 type Comment = { type: string; value: string; start: number; end: number };
 
 /** Babel's tree of one file. */
-export type BabelFile = ReturnType<typeof parse>;
+export type BabelFile = ReturnType<Babel['parse']>;
 
 /** Where babel first stumbled: 1-based line and column. */
 export interface ParseError {
@@ -95,7 +132,7 @@ export function parseProgram(code: string, lang: Language): ParsedProgram {
   if (lang === 'js') {
     // Most .js files hold no JSX, and babel is ~13% faster without the plugin: try that first.
     try {
-      const fast = parse(code, options(['decorators-legacy']));
+      const fast = parse(code, ['decorators-legacy']);
       if (!fast.errors?.length) return { ast: fast };
     } catch {
       // Retried below with JSX.
@@ -103,12 +140,12 @@ export function parseProgram(code: string, lang: Language): ParsedProgram {
   }
   let ast: BabelFile;
   try {
-    ast = parse(code, options(pluginsFor(lang)));
+    ast = parse(code, pluginsFor(lang));
   } catch (first) {
     if (lang !== 'js') return { ast: null, error: parseErrorOf(first) };
     try {
       // Plain JS that is not JSX can still trip the jsx plugin (`a < b > c`); and Flow-typed sources exist.
-      ast = parse(code, options(['flow']));
+      ast = parse(code, ['flow']);
     } catch {
       return { ast: null, error: parseErrorOf(first) };
     }
