@@ -1,7 +1,9 @@
 // `quarry search QUERY`: options, then src/search/search.ts, then a printer (ripgrep-like lines, paths, JSON).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { QuarryError } from '../src/util/errors.js';
-import type { SearchResult } from '../src/search/search.js';
+import type { Reranker, SearchResult } from '../src/search/search.js';
 import { commonOptions, type Action, type CommandContext } from './context.js';
 import { paint } from './color.js';
 
@@ -23,7 +25,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .option('-m, --max-count <n>', 'lines to show per file, 0 for all', '0')
       .option('--heading', 'group lines under their path (default on a terminal)')
       .option('--no-heading', 'print path:line:text on every line')
-      .option('--explain', 'show how each file was scored')
+      .option('--explain', "show how each file was scored (and, with a model, each feature's part)")
+      .option('--no-model', 'rank with plain BM25F even when .quarry/model.msgpack (from `quarry train`) exists')
       .option('--jsonl', 'stream one JSON object per file'),
   )
     .addHelpText(
@@ -46,7 +49,17 @@ const searchAction: Action = async (ctx, args, opts) => {
   const { search, findIndexRoot } = await import('../src/search/search.js');
   const root = (opts.root as string | undefined) ?? findIndexRoot(ctx.cwd);
   ctx.startProfile(root);
+  // A model from `quarry train` re-ranks the top K; its code is loaded only when the file exists.
+  let reranker: Reranker | undefined;
+  const modelPath = root === null ? null : join(root, '.quarry', 'model.msgpack');
+  if (opts.model !== false && modelPath !== null && existsSync(modelPath)) {
+    const { loadReranker } = await import('../src/search/rerank.js');
+    const loaded = loadReranker(modelPath);
+    if ('warning' in loaded) ctx.warn(loaded.warning);
+    else reranker = loaded.reranker;
+  }
   const result = search({
+    reranker,
     root: root ?? undefined,
     cwd: ctx.cwd,
     query,
@@ -94,6 +107,13 @@ function render(r: SearchResult, ctx: CommandContext, o: { files: boolean; headi
       );
       if (hit.explain.symbolBonus > 0) parts.push(`definitions +${hit.explain.symbolBonus}`);
       out.push(p.dim(`${o.heading ? '  ' : `${hit.path}: `}score ${hit.score}: ${parts.join('; ')}`));
+      const m = hit.explain.model;
+      if (m) {
+        // The features that moved this file most, largest share first.
+        const top = [...m.features].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).filter((f) => f.contribution !== 0);
+        const shown = top.slice(0, 6).map((f) => `${f.feature}=${f.value} (${f.contribution >= 0 ? '+' : ''}${f.contribution})`);
+        out.push(p.dim(`${o.heading ? '  ' : `${hit.path}: `}model ${m.score}: ${shown.join(', ')}${top.length > 6 ? ', …' : ''}`));
+      }
     }
     if (hit.lines.length === 0 && !o.heading) out.push(p.path(hit.path));
     for (const l of hit.lines)

@@ -27,6 +27,39 @@ export interface SearchOptions {
   explain: boolean;
   /** Lines per file; 0 for all. @default 0 */
   maxLines: number;
+  /** A learned re-ranker of the BM25F top K (see rerank.ts); the caller loads it, so a search without a model loads nothing more. */
+  reranker?: Reranker;
+}
+
+/** What a re-ranker sees of one query: its words, their postings, and the BM25F top K (best first). */
+export interface RerankInput {
+  reader: IndexReader;
+  root: string;
+  words: string[];
+  terms: { terms: string[]; postings: Postings[]; idfs: Float64Array };
+  docs: Uint32Array;
+  bm25: Float64Array;
+}
+
+export interface FeatureContribution {
+  feature: string;
+  /** The raw feature value. */
+  value: number;
+  weight: number;
+  /** Its part of the model score (weight × normalized value). */
+  contribution: number;
+}
+
+export interface RerankOutput {
+  /** Model score of each of `docs`. */
+  scores: Float64Array;
+  explain(row: number): FeatureContribution[];
+}
+
+export interface Reranker {
+  /** How many of the BM25F top files it re-orders. */
+  readonly k: number;
+  score(input: RerankInput): RerankOutput;
 }
 
 export interface TermExplain {
@@ -45,7 +78,9 @@ export interface SearchHit {
   lines: LineMatch[];
   /** Definitions matched by sym: terms. */
   symbols: { name: string; kind: string; line: number; exported: boolean }[];
-  explain?: { terms: TermExplain[]; symbolBonus: number };
+  /** The model's score, when a model re-ranked this file (`score` stays the BM25F score). */
+  modelScore?: number;
+  explain?: { terms: TermExplain[]; symbolBonus: number; model?: { score: number; features: FeatureContribution[] } };
 }
 
 export interface SearchResult {
@@ -57,6 +92,8 @@ export interface SearchResult {
   totalExact: boolean;
   /** Shown files whose size or mtime differ from the index. */
   stale: string[];
+  /** How the files were ordered: plain BM25F, or BM25F then a trained model over the top K. */
+  ranking: 'bm25f' | 'model';
 }
 
 /** picomatch is loaded on the first path: query only (start-up is most of a search's budget). */
@@ -176,8 +213,31 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
     scores[c] = s;
   }
   // Doc ids are in path order, so ties fall back to the path.
-  const order = Uint32Array.from(candidates.keys()).sort((a, b) => scores[b]! - scores[a]! || candidates[a]! - candidates[b]!);
+  let order = Uint32Array.from(candidates.keys()).sort((a, b) => scores[b]! - scores[a]! || candidates[a]! - candidates[b]!);
   rank.end();
+  // The model re-orders the BM25F top K of plain word queries (it was fitted on those; a sym: bonus is not a feature).
+  let model: { output: RerankOutput; rowOf: Map<number, number> } | null = null;
+  if (opts.reranker && postings.length > 0 && q.symbols.length === 0 && order.length > 1) {
+    const rr = opts.reranker;
+    const re = prof.start('rerank');
+    const top = Math.min(rr.k, order.length);
+    const docs = new Uint32Array(top);
+    const bm25 = new Float64Array(top);
+    for (let r = 0; r < top; r++) ((docs[r] = candidates[order[r]!]!), (bm25[r] = scores[order[r]!]!));
+    const terms = { terms: postings.map((t) => t.term), postings: postings.map((t) => t.p), idfs: Float64Array.from(idfs) };
+    const output = rr.score({ reader, root, words: q.words, terms, docs, bm25 });
+    const rows = Uint32Array.from(docs.keys()).sort((a, b) => output.scores[b]! - output.scores[a]! || a - b);
+    const reordered = order.slice();
+    const rowOf = new Map<number, number>();
+    for (let r = 0; r < top; r++) {
+      reordered[r] = order[rows[r]!]!;
+      rowOf.set(order[rows[r]!]!, rows[r]!);
+    }
+    order = reordered;
+    model = { output, rowOf };
+    re.set('reranked', top);
+    re.end();
+  }
 
   // 5. Read what is shown (and verify what the index cannot).
   const show = prof.start('read-hits');
@@ -220,7 +280,12 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
       lines: text !== null && !opts.filesOnly ? matcher.lines(text, new Set(d.map((x) => x.line)), opts.maxLines) : [],
       symbols: d.map((x) => ({ name: x.name, kind: x.kind, line: x.line, exported: x.exported })),
     };
-    if (opts.explain) hit.explain = explain(postings, idfs, doc, fieldLen, avg, d);
+    const row = model?.rowOf.get(c);
+    if (model && row !== undefined) hit.modelScore = round(model.output.scores[row]!);
+    if (opts.explain) {
+      hit.explain = explain(postings, idfs, doc, fieldLen, avg, d);
+      if (model && row !== undefined) hit.explain.model = { score: round(model.output.scores[row]!), features: model.output.explain(row) };
+    }
     hits.push(hit);
     // Verifying every remaining candidate only to count them is not worth reading the whole tree.
     if (hits.length >= limit && matcher.needsVerify && opts.limit > 0) break;
@@ -228,12 +293,20 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
   show.set('files_read', scanned);
   show.end();
   const totalExact = !matcher.needsVerify || scanned === order.length || opts.limit === 0;
-  return { root, query: opts.query, hits, total: matcher.needsVerify ? verified : candidates.length, totalExact, stale };
+  return {
+    root,
+    query: opts.query,
+    hits,
+    total: matcher.needsVerify ? verified : candidates.length,
+    totalExact,
+    stale,
+    ranking: model ? 'model' : 'bm25f',
+  };
 }
 
 function empty(root: string, opts: SearchOptions, span: { end(): void }): SearchResult {
   span.end();
-  return { root, query: opts.query, hits: [], total: 0, totalExact: true, stale: [] };
+  return { root, query: opts.query, hits: [], total: 0, totalExact: true, stale: [], ranking: 'bm25f' };
 }
 
 /** Sorted intersection of two ascending id lists. */
