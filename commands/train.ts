@@ -129,6 +129,11 @@ function render(r: TrainReport, _ctx: CommandContext, ms: number): string {
       ]),
     );
   }
+  out.push(
+    `MRR@10 by query source: ${Object.entries(t.bySource)
+      .map(([src, e]) => `${src} ${num(e.bm25f)} → ${num(e.model)} (${formatCount(e.queries)})`)
+      .join(', ')}`,
+  );
   out.push(`validation: ${formatCount(v.queries)} queries, MRR@10 BM25F ${num(v.bm25f.mrr)}, model ${num(v.model.mrr)}`);
   out.push('');
   out.push(r.saved ? `model saved to ${r.modelPath} (${r.reason})` : `model not saved: ${r.reason}`);

@@ -21,6 +21,17 @@ export function encodeCheckpoint(fingerprint: string, s: FitState): Uint8Array {
 
 export type CheckpointRead = { state: FitState } | { problem: string } | null;
 
+/** What a checkpoint file holds, without asking which run it belongs to (for tools and tests); null if it is not one. */
+export function checkpointInfo(path: string): { fingerprint: string; steps: number } | null {
+  try {
+    const v: unknown = unpackr.unpack(readFileSync(path));
+    if (!isRecord(v) || v.magic !== MAGIC || typeof v.fingerprint !== 'string' || checkState(v.state) !== null) return null;
+    return { fingerprint: v.fingerprint, steps: (v.state as FitState).steps };
+  } catch {
+    return null;
+  }
+}
+
 /** The state in `path` if it is a checkpoint of the run `fingerprint`; null when there is none; else why not. */
 export function readCheckpoint(path: string, fingerprint: string): CheckpointRead {
   let bytes: Buffer;

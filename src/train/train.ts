@@ -80,7 +80,11 @@ export interface TrainReport {
   /** What validation picked, or null when no fitted weights beat BM25F there. */
   chosen: { lr: number; epoch: number } | null;
   validation: SplitReport;
-  test: SplitReport & { diff: { mrr: Interval; ndcg: Interval; recall: Interval } };
+  test: SplitReport & {
+    diff: { mrr: Interval; ndcg: Interval; recall: Interval };
+    /** MRR@10 by where the query came from (doc sentence, split name, judgment). */
+    bySource: Record<string, { queries: number; bm25f: number; model: number }>;
+  };
   saved: boolean;
   modelPath: string;
   /** Why the model was or was not saved. */
@@ -236,8 +240,18 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
       bm25f: b,
       model: m,
     });
+    const testQueries = queries.filter((q) => q.split === 'test');
+    const bySource: Record<string, { queries: number; bm25f: number; model: number }> = {};
+    testQueries.forEach((q, i) => {
+      const e = (bySource[q.source] ??= { queries: 0, bm25f: 0, model: 0 });
+      e.queries++;
+      e.bm25f += testBase.mrr[i]!;
+      e.model += testModel.mrr[i]!;
+    });
+    for (const e of Object.values(bySource)) ((e.bm25f = round(e.bm25f / e.queries)), (e.model = round(e.model / e.queries)));
     const test = {
       ...splitReport(data.test, means(testBase), means(testModel)),
+      bySource,
       diff: {
         mrr: bootstrapDiff(testBase.mrr, testModel.mrr, opts.seed),
         ndcg: bootstrapDiff(testBase.ndcg, testModel.ndcg, opts.seed),
