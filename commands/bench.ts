@@ -315,9 +315,8 @@ const suiteAction: Action = async (ctx, args, opts) => {
     import('../src/bench/suiteCorpus.js'),
     import('cli-table3'),
   ]);
-  const render = (rows: ScorecardRow[]) => renderScorecard(rows, Table, p);
-
   const p = paint(ctx.color);
+  const render = (rows: ScorecardRow[]) => renderScorecard(rows, Table, p);
   const progress = await ctx.progress('finding the corpus…');
   const trees = await resolveTrees(opts.corpus as string | undefined, ctx.cwd, { env: ctx.env });
   const run = runSuite({

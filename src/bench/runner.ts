@@ -167,6 +167,8 @@ interface Measurement {
   system: number;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** The end of what the command wrote to stderr (with --output pipe), to say why it failed. */
+  stderrTail: string;
 }
 
 /** Starts the benchmark; `done` resolves with the raw runs of every command. */
@@ -197,7 +199,8 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
       const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env, stdio: io });
       current = child;
       child.stdout?.resume();
-      child.stderr?.resume();
+      let stderrTail = '';
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-1000)));
       child.on('error', (err) => {
         current = null;
         if (inFd !== null) closeSync(inFd);
@@ -219,6 +222,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
           system: cpu0 && cpu1 ? cpu1.system - cpu0.system : 0,
           exitCode: code,
           signal,
+          stderrTail,
         });
       });
     });
@@ -257,10 +261,15 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
         throw new QuarryError('bad-input', `command not found: "${cmd}" (the shell exited with 127)`, {
           hint: 'use --ignore-failure to benchmark it anyway',
         });
+      const why = m.stderrTail.trim().split('\n').at(-1);
       if (!o.ignoreFailure)
-        throw new QuarryError('bad-input', `command "${cmd}" failed with exit code ${m.exitCode ?? `signal ${m.signal}`}`, {
-          hint: 'use --ignore-failure to benchmark a failing command',
-        });
+        throw new QuarryError(
+          'bad-input',
+          `command "${cmd}" failed with exit code ${m.exitCode ?? `signal ${m.signal}`}${why ? `: ${why}` : ''}`,
+          {
+            hint: 'use --ignore-failure to benchmark a failing command',
+          },
+        );
     }
     const wall = Math.max(0, m.wall - shellOverhead.wall);
     if (record) {

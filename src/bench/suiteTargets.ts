@@ -125,7 +125,7 @@ function against(b: Bound, value: number): Verdict {
   return 'miss';
 }
 
-/** The target as people read it: `≤ 2.0× (goal 1.0×)`, `≤ 20% (goal 10%)`, `≤ 1 s (goal 0.3 s)`, `≤ 100 MiB`. */
+/** The target as people read it: `≤ 2.0× (goal 1.0×)`, `≤ 20% (goal 10%)`, `≤ 1 s (goal 0.3 s)`, `≤ 100 MiB`, `informational`. */
 export function describeTarget(target: Target, by: JudgedBy): string {
   if (by === 'ratio' && target.ratio !== undefined) {
     const f = target.ratioAs === 'percent' ? (x: number) => `${Math.round(x * 100)}%` : (x: number) => `${x.toFixed(1)}×`;
@@ -136,7 +136,7 @@ export function describeTarget(target: Target, by: JudgedBy): string {
     return boundText(target.absolute, (x) => `${x} ${unit}`);
   }
   if (target.ratio !== undefined) return `${boundText(target.ratio, (x) => `${x.toFixed(1)}×`)} (needs ${target.peer})`;
-  return '–';
+  return 'informational';
 }
 
 function boundText(b: Bound, f: (x: number) => string): string {

@@ -106,6 +106,31 @@ describe('runBenchmark', () => {
     expect(r!.exitCodes).toEqual([3, 3]);
   });
 
+  it('with --output pipe, says why a command failed: the last line it wrote to stderr', async () => {
+    const fail = runBenchmark(
+      options({ commands: [{ command: `sh -c 'echo noise >&2; echo "index is locked by pid 42" >&2; exit 2'` }], runs: 1, output: 'pipe' }),
+    ).done;
+    await expect(fail).rejects.toThrow(/failed with exit code 2: index is locked by pid 42$/);
+  });
+
+  it('runs in-process prepare steps before each run, and gives each command its own variables', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'log');
+    writeFileSync(log, '');
+    let steps = 0;
+    const [a, b] = await runBenchmark(
+      options({
+        commands: [{ command: `sh -c 'echo "A $X" >> ${log}'`, env: { X: 'one' } }, { command: `sh -c 'echo "B $X" >> ${log}'` }],
+        env: { ...process.env, X: 'base' },
+        runs: 2,
+        prepare: [() => void steps++, () => void (steps += 10)],
+      }),
+    ).done;
+    expect(steps).toBe(22);
+    expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['A one', 'A one', 'B base', 'B base']);
+    expect([a!.times.length, b!.times.length]).toEqual([2, 2]);
+  });
+
   it('subtracts the measured start-up of the shell', async () => {
     const run = runBenchmark(options({ commands: [{ command: 'true' }], runs: 3, shell: 'sh' }));
     await run.done;

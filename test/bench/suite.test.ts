@@ -190,7 +190,7 @@ describe('quarry bench --suite (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/job +│ quarry +│ peer +│ ratio +│ target +│ verdict/);
     for (const job of SUITE_JOBS) expect(r.stdout).toContain(TARGETS[job].label);
-    expect(r.stdout).toMatch(/re-index, nothing changed +│ [\d.]+ ms +│ – +│ – +│ ≤ 1 s \(goal 0\.3 s\) +│ (goal|must|miss)/);
+    expect(r.stdout).toMatch(/re-index, nothing changed +│ [\d.]+ m?s +│ – +│ – +│ ≤ 1 s \(goal 0\.3 s\) +│ (goal|must|miss)/);
     expect(r.stdout).toMatch(/index-cold: ctags -R not installed: absolute figure only/);
   });
 
