@@ -27,7 +27,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .option('--replay <n>', 'capacity of the replay ring batches are drawn from, in queries', '1024')
       .option('--checkpoint-every <n>', 'write a checkpoint in the background every N steps', '50')
       .option('--resume', 'continue from the last checkpoint (.quarry/train-checkpoint.msgpack)')
-      .option('--judgments <file>', 'extra judgments, one JSON object a line: {"query", "path", "grade"}'),
+      .option('--judgments <file>', 'extra judgments, one JSON object a line: {"query", "path", "grade"}')
+      .option('--eval-model <file>', "fit nothing: measure a model trained elsewhere against BM25F on all of this tree's queries"),
   )
     .addHelpText(
       'after',
@@ -53,6 +54,20 @@ const trainAction: Action = async (ctx, _args, opts) => {
   }
   ctx.startProfile(root);
   const started = performance.now();
+  if (opts.evalModel !== undefined) {
+    const { runTransfer } = await import('../src/train/transfer.js');
+    const report = runTransfer({
+      root,
+      modelPath: opts.evalModel as string,
+      seed: positiveInt(opts.seed, '--seed') ?? 1,
+      maxPairs: positiveInt(opts.maxPairs, '--max-pairs') ?? 20000,
+    });
+    const text = [
+      `model ${report.modelPath} on ${report.root}: ${formatCount(report.queries)} queries (${formatCount(report.missed)} with no answer in the top ${report.k}), ${formatMs(performance.now() - started)}`,
+      ...table(report, report.bySource),
+    ].join('\n');
+    return { command: 'train', data: report, text: `${text}\n`, exitCode: 0 };
+  }
   const spinner = await ctx.progress('train: reading the index');
   let checkpointNote = '';
   const unregister = ctx.onInterrupt(() => ({
@@ -87,6 +102,43 @@ const trainAction: Action = async (ctx, _args, opts) => {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => x.toFixed(3);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+
+type Side = Record<'mrr' | 'ndcg' | 'recall', number>;
+
+/** BM25F and model metrics side by side, the relative change and the bootstrap interval of the difference. */
+function table(
+  t: { bm25f: Side; model: Side; diff: Record<keyof Side, { diff: number; lo: number; hi: number }> },
+  bySource: Record<string, { queries: number; bm25f: number; model: number }>,
+): string[] {
+  const rows: [string, keyof Side][] = [
+    ['MRR@10', 'mrr'],
+    ['NDCG@10', 'ndcg'],
+    ['Recall@10', 'recall'],
+  ];
+  const w = [11, 8, 8, 9, 24];
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' ');
+  const out = [line(['metric', 'BM25F', 'model', 'change', 'Δ 95% CI (bootstrap)'])];
+  for (const [label, key] of rows) {
+    const b = t.bm25f[key];
+    const m = t.model[key];
+    const d = t.diff[key];
+    out.push(
+      line([
+        label,
+        num(b),
+        num(m),
+        b === 0 ? 'n/a' : `${m >= b ? '+' : ''}${pct((m - b) / b)}`,
+        `${signed(d.diff)} [${signed(d.lo)}, ${signed(d.hi)}]`,
+      ]),
+    );
+  }
+  out.push(
+    `MRR@10 by query source: ${Object.entries(bySource)
+      .map(([src, e]) => `${src} ${num(e.bm25f)} → ${num(e.model)} (${formatCount(e.queries)})`)
+      .join(', ')}`,
+  );
+  return out;
+}
 
 function render(r: TrainReport, _ctx: CommandContext, ms: number): string {
   const s = r.pairs.bySplit;
