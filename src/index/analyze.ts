@@ -17,9 +17,9 @@ export function analyzeText(text: string, lang: Language, lines: number): FileAn
     analysis.imports = parsed.imports;
     analysis.exports = parsed.exports;
     if (parsed.error !== undefined) analysis.parseError = parsed.error;
-    let symLen = 0;
-    for (const s of parsed.symbols) symLen += table.add(s.name, 1);
-    fieldLen[1] = symLen;
+    // One flat string for all names: babel's names are slices of the source, and a tokenizer fed thousands of
+    // short sliced strings ran ~30% slower than on one joined string. No term spans the newlines.
+    fieldLen[1] = table.add(parsed.symbols.map((s) => s.name).join('\n'), 1);
     fieldLen[2] = table.add(parsed.docText, 2);
   }
   analysis.terms = table.terms;
