@@ -159,7 +159,9 @@ export function collectSymbols(ast: BabelFile, code: string): ParseResult {
   const comments = (ast.comments ?? []) as unknown as Comment[];
   const docs = comments.filter((c) => c.type === 'CommentBlock' && c.value.startsWith('*'));
   const collector = new Collector(code, docs);
-  collector.visit(ast.program as unknown as Node, null);
+  const program = ast.program as unknown as Node;
+  const info = typeInfo(program);
+  if (info !== null) collector.visit(program, null, info);
   collector.finish();
   return {
     symbols: collector.symbols,
@@ -192,8 +194,7 @@ class Collector {
   ) {}
 
   /** Walks the subtree of `node` (not a skipped type): the hot loop of parsing, so no iterators or closures. */
-  visit(node: Node, parent: Node | null): void {
-    const info = typeInfo(node)!;
+  visit(node: Node, parent: Node | null, info: TypeInfo): void {
     if (info.enter) this.enter(node, parent);
     if (info.fn) this.fnDepth++;
     const keys = info.keys;
@@ -203,10 +204,13 @@ class Collector {
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           const child: unknown = value[i];
-          if (child !== null && typeof child === 'object' && typeInfo(child as Node) !== null) this.visit(child as Node, node);
+          if (child === null || typeof child !== 'object') continue;
+          const childInfo = typeInfo(child as Node);
+          if (childInfo !== null) this.visit(child as Node, node, childInfo);
         }
-      } else if (typeof (value as Node).type === 'string' && typeInfo(value as Node) !== null) {
-        this.visit(value as Node, node);
+      } else if (typeof (value as Node).type === 'string') {
+        const childInfo = typeInfo(value as Node);
+        if (childInfo !== null) this.visit(value as Node, node, childInfo);
       }
     }
     if (info.fn) this.fnDepth--;

@@ -2,7 +2,7 @@
 // by the index and scan workers, so both skip the same files for the same reasons.
 import { hash as cryptoHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { errnoCode } from '../util/errors.js';
 import type { SkipReason } from './analysis.js';
 import type { SkipRules } from './skipRules.js';
@@ -16,13 +16,17 @@ export function readSource(abs: string, rules: SkipRules): SourceRead {
   let buf: Buffer;
   let size: number;
   let mtimeMs: number;
+  let fd = -1;
   try {
-    const st = statSync(abs);
+    // One open and an fstat of the open file: one path lookup per file, not two. Non-blocking, so that a FIFO
+    // that slipped into the walk is reported as not a file instead of waiting for a writer.
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, reason: 'not-a-file', bytes: 0 };
     size = st.size;
     mtimeMs = st.mtimeMs;
     if (size > rules.maxFileBytes) return { ok: false, reason: 'too-large', bytes: 0 };
-    buf = readFileSync(abs);
+    buf = readAll(fd, size);
   } catch (err) {
     const code = errnoCode(err);
     return {
@@ -31,10 +35,32 @@ export function readSource(abs: string, rules: SkipRules): SourceRead {
       detail: code ?? String(err),
       bytes: 0,
     };
+  } finally {
+    if (fd !== -1) closeSync(fd);
   }
   const { reason, lines } = classify(buf, rules);
   if (reason) return { ok: false, reason, bytes: buf.length };
   return { ok: true, buf, hash: contentHash(buf), size, mtimeMs, lines };
+}
+
+/** Reads `size` bytes from the start of `fd`; a file that grew since the fstat is read whole, one that shrank as it is. */
+function readAll(fd: number, size: number): Buffer {
+  let buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  for (;;) {
+    if (got === buf.length) {
+      // Full: the file may have grown; look for more.
+      const more = Buffer.allocUnsafe(Math.max(8192, buf.length));
+      const n = readSync(fd, more, 0, more.length, null);
+      if (n === 0) return buf;
+      buf = Buffer.concat([buf, more.subarray(0, n)]);
+      got = buf.length;
+      continue;
+    }
+    const n = readSync(fd, buf, got, buf.length - got, null);
+    if (n === 0) return buf.subarray(0, got);
+    got += n;
+  }
 }
 
 /** Content hash used for cache keys and change detection. */

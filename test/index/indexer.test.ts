@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runIndex } from '../../src/index/indexer.js';
@@ -130,6 +131,15 @@ describe('quarry index', () => {
     const s = await runIndex(opts(root));
     expect(s.files).toBe(1);
     expect(s.skipped.symlink).toBe(2);
+  });
+
+  it('skips a named pipe as not a file, without waiting for a writer', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'a.js'), 'export const a = 1;\n');
+    execFileSync('mkfifo', [join(root, 'pipe.js')]);
+    const s = await runIndex(opts(root));
+    expect(s.files).toBe(1);
+    expect(s.skipped['not-a-file']).toBe(1);
   });
 
   it('indexes an empty tree', async () => {

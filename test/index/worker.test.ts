@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,17 @@ describe('index worker', () => {
     const reply = await runTask({ root, paths: ['here.ts', 'gone.ts'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null });
     expect(reply.results[0]).toMatchObject({ ok: true });
     expect(reply.results[1]).toMatchObject({ ok: false, reason: 'vanished' });
+  });
+
+  it('reports a named pipe and a directory given as files as not-a-file, without blocking on the pipe', async () => {
+    const root = tempDir();
+    execFileSync('mkfifo', [join(root, 'pipe.js')]);
+    mkdirSync(join(root, 'dir.js'));
+    const reply = await runTask({ root, paths: ['pipe.js', 'dir.js'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null });
+    expect(reply.results).toEqual([
+      { ok: false, reason: 'not-a-file' },
+      { ok: false, reason: 'not-a-file' },
+    ]);
   });
 
   it('an unreadable file or directory is skipped and counted, not fatal (run as an unprivileged user)', async (ctx) => {
