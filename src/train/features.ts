@@ -105,33 +105,21 @@ export class FeatureSource {
     return info;
   }
 
-  /** Word positions of the vocabulary's terms in the file's text (a word's parts share its position). */
+  /**
+   * Where the vocabulary's terms occur in the file's text: the character offset of each word that is the term
+   * or has it as an identifier part (a word's parts share its offset). Found with indexOf on the lowercased
+   * text, then checked against the word around each hit: a file is never tokenized whole.
+   */
   termPositions(doc: number): Map<string, Int32Array> {
     const hit = this.positions.get(doc);
     if (hit) return hit;
-    const lists = new Map<string, number[]>();
     let text = '';
     try {
       text = readFileSync(join(this.root, this.reader.pathOf(doc)), 'utf8');
     } catch {
       // Gone since indexing: no positions, proximity 0.
     }
-    let pos = 0;
-    const push = (term: string) => {
-      if (!this.vocabulary.has(term)) return;
-      let l = lists.get(term);
-      if (!l) lists.set(term, (l = []));
-      if (l.length < MAX_POSITIONS && l[l.length - 1] !== pos) l.push(pos);
-    };
-    forEachWord(text, (s, e) => {
-      if (e - s < MIN_TERM || e - s > MAX_TERM) return;
-      const w = text.slice(s, e);
-      push(w.toLowerCase());
-      for (const part of splitIdentifier(w)) push(part);
-      pos++;
-    });
-    const out = new Map<string, Int32Array>();
-    for (const [t, l] of lists) out.set(t, Int32Array.from(l));
+    const out = wordOffsets(text, this.vocabulary);
     if (this.keep) this.positions.set(doc, out);
     return out;
   }
@@ -155,6 +143,73 @@ export class FeatureSource {
   get avgFieldLen(): number[] {
     return this.avg;
   }
+}
+
+const WORD_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD_ASCII[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ? 1 : 0;
+const NON_ASCII_WORD = /[\p{L}\p{N}\p{M}]/u;
+
+function isWordAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return WORD_ASCII[c] === 1;
+  return (c >= 0xd800 && c <= 0xdfff) || NON_ASCII_WORD.test(text[i]!);
+}
+
+/** Offsets of the words holding each of `terms` (whole or as an identifier part); see FeatureSource.termPositions. */
+export function wordOffsets(text: string, terms: ReadonlySet<string>): Map<string, Int32Array> {
+  // Many terms (training's vocabulary): one tokenizing pass beats an indexOf pass per term.
+  if (terms.size > FAST_PATH_TERMS) return slowWordOffsets(text, terms);
+  const out = new Map<string, Int32Array>();
+  const lower = text.toLowerCase();
+  // Lowercasing that changes lengths (a few non-ASCII letters) would misplace offsets: tokenize instead.
+  if (lower.length !== text.length) return slowWordOffsets(text, terms);
+  const found: number[] = [];
+  for (const term of terms) {
+    found.length = 0;
+    let last = -1;
+    for (let i = lower.indexOf(term); i >= 0 && found.length < MAX_POSITIONS; i = lower.indexOf(term, i + 1)) {
+      let s = i;
+      while (s > 0 && isWordAt(text, s - 1)) s--;
+      if (s === last) continue;
+      let e = i + term.length;
+      while (e < text.length && isWordAt(text, e)) e++;
+      if (e - s > MAX_TERM || e - s < MIN_TERM) continue;
+      const word = text.slice(s, e);
+      if ((e - s === term.length && s === i) || splitIdentifier(word).includes(term)) {
+        found.push(s);
+        last = s;
+      }
+    }
+    if (found.length > 0) out.set(term, Int32Array.from(found));
+  }
+  return out;
+}
+
+/** Up to this many terms, wordOffsets searches for each; above, it tokenizes the text once. */
+const FAST_PATH_TERMS = 16;
+
+export function slowWordOffsets(text: string, vocabulary: ReadonlySet<string>): Map<string, Int32Array> {
+  const lists = new Map<string, number[]>();
+  const push = (term: string, at: number) => {
+    if (!vocabulary.has(term)) return;
+    let l = lists.get(term);
+    if (!l) lists.set(term, (l = []));
+    if (l.length < MAX_POSITIONS && l[l.length - 1] !== at) l.push(at);
+  };
+  forEachWord(text, (s, e) => {
+    if (e - s < MIN_TERM || e - s > MAX_TERM) return;
+    const w = text.slice(s, e);
+    push(w.toLowerCase(), s);
+    for (const part of splitIdentifier(w)) push(part, s);
+  });
+  const out = new Map<string, Int32Array>();
+  for (const [t, l] of lists) out.set(t, Int32Array.from(l));
+  return out;
+}
+
+/** Proximity of a window of `chars` characters: 1 when all terms are in one word, ½ at ~8 characters apart. */
+export function proximity(chars: number): number {
+  return chars < 0 ? 0 : 1 / (1 + chars / 8);
 }
 
 /** Smallest span of word positions holding every list at least once (0: all at one word), or -1 if a list is empty. */
@@ -244,7 +299,7 @@ export function extractFeatures(
     out[o + 10] = nt === 0 ? 0 : inDoc / nt;
     out[o + 11] = nt === 0 ? 0 : inPath / nt;
     out[o + 12] = nt === 0 ? 0 : inBase / nt;
-    out[o + 13] = w < 0 ? 0 : 1 / (1 + w);
+    out[o + 13] = proximity(w);
     out[o + 14] = Math.log1p(fieldLen[doc * 4 + 1]!);
     out[o + 15] = info.isTest;
     out[o + 16] = info.isGenerated;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IndexReader, indexPathOf } from '../../src/index/reader.js';
-import { FEATURES, FeatureSource, NF, extractFeatures, minWindow } from '../../src/train/features.js';
+import { FEATURES, FeatureSource, NF, extractFeatures, minWindow, slowWordOffsets, wordOffsets } from '../../src/train/features.js';
 import { retrieve } from '../../src/train/candidates.js';
 import { search } from '../../src/search/search.js';
 import { idf } from '../../src/search/bm25f.js';
@@ -69,5 +69,27 @@ describe('features of (query, file)', () => {
     const avgPath = reader.header.avgFieldLen[0]!;
     const tf = (2.5 * 1) / (1 - 0.3 + (0.3 * fieldLen[greetDoc * 4]!) / avgPath);
     expect(greet.bm25_path).toBeCloseTo((idf(e.df, n) * tf) / (1.2 + tf), 5);
+  });
+});
+
+describe('word offsets for proximity', () => {
+  it('searching per term finds exactly what tokenizing finds', () => {
+    const text = [
+      'export function parseHttpResponse(res) { return parse(res.body); }',
+      '// HTTP_RESPONSE_PARSER reparse parsed parse_http http2 Ünïcode_parse parseÜber',
+      'const x = response.parse ? RESPONSE : null; parseparse parse',
+    ].join('\n');
+    const terms = new Set(['parse', 'http', 'response', 'parser', 'ünïcode', 'x', 'nothing']);
+    expect(wordOffsets(text, terms)).toEqual(slowWordOffsets(text, terms));
+    // "parse" inside "reparse", "parsed" or "parseparse" is not a part of those words.
+    const parse = [...wordOffsets(text, new Set(['parse'])).get('parse')!];
+    expect(parse.map((o) => text.slice(o, o + 12))).toEqual([
+      'parseHttpRes',
+      'parse(res.bo',
+      'parse_http h',
+      'Ünïcode_pars',
+      'parse ? RESP',
+      'parse',
+    ]);
   });
 });
