@@ -20,14 +20,22 @@ export interface Candidates extends QueryTerms {
   matched: number;
 }
 
+/** Decoded postings by term (null: not in the index), kept across the queries of a training run. */
+export type PostingsCache = Map<string, { term: string; df: number; p: Postings } | null>;
+
 /** Looks up the distinct lowercased `words`; null when one of them is not in the index (no file matches). */
-export function queryTerms(reader: IndexReader, words: readonly string[]): QueryTerms | null {
+export function queryTerms(reader: IndexReader, words: readonly string[], cache?: PostingsCache): QueryTerms | null {
   const n = reader.fileCount;
   const list: { term: string; df: number; p: Postings }[] = [];
   for (const term of new Set(words.map((w) => w.toLowerCase()))) {
-    const e = reader.lookupTerm(term);
-    if (!e) return null;
-    list.push({ term, df: e.df, p: decodePostings(e.postings, e.df, n) });
+    let t = cache?.get(term);
+    if (t === undefined) {
+      const e = reader.lookupTerm(term);
+      t = e ? { term, df: e.df, p: decodePostings(e.postings, e.df, n) } : null;
+      cache?.set(term, t);
+    }
+    if (t === null) return null;
+    list.push(t);
   }
   list.sort((a, b) => a.df - b.df);
   return {
@@ -38,8 +46,14 @@ export function queryTerms(reader: IndexReader, words: readonly string[]): Query
 }
 
 /** Plain BM25F top `k` for a word query (no sym:, path: or filters), or null when nothing matches. */
-export function retrieve(reader: IndexReader, words: readonly string[], k: number, fieldLen: Uint32Array): Candidates | null {
-  const qt = queryTerms(reader, words);
+export function retrieve(
+  reader: IndexReader,
+  words: readonly string[],
+  k: number,
+  fieldLen: Uint32Array,
+  cache?: PostingsCache,
+): Candidates | null {
+  const qt = queryTerms(reader, words, cache);
   if (qt === null || qt.terms.length === 0) return null;
   let docs: Uint32Array = qt.postings[0]!.docs;
   for (let t = 1; t < qt.postings.length; t++) docs = intersect(docs, qt.postings[t]!.docs);

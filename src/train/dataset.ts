@@ -1,7 +1,7 @@
 // One split's training matrix: every query's BM25F top-K candidates as feature rows in one Float32Array, with
 // each row's grade and where each query's rows start.
 import { NF, FeatureSource, extractFeatures } from './features.js';
-import { retrieve } from './candidates.js';
+import { retrieve, type PostingsCache } from './candidates.js';
 import type { TrainQuery } from './pairs.js';
 
 export interface Dataset {
@@ -18,7 +18,7 @@ export interface Dataset {
 }
 
 /** Retrieves and featurizes `queries` (K candidates each). */
-export function buildDataset(src: FeatureSource, queries: readonly TrainQuery[], k: number): Dataset {
+export function buildDataset(src: FeatureSource, queries: readonly TrainQuery[], k: number, cache: PostingsCache = new Map()): Dataset {
   let x = new Float32Array(Math.max(1024, queries.length * 16) * NF);
   let labels = new Float32Array(x.length / NF);
   const start = new Int32Array(queries.length + 1);
@@ -29,7 +29,7 @@ export function buildDataset(src: FeatureSource, queries: readonly TrainQuery[],
     const query = queries[q]!;
     start[q] = rows;
     relevant.push(query.grades.filter((g) => g > 0));
-    const c = retrieve(src.reader, query.words, k, src.fieldLen);
+    const c = retrieve(src.reader, query.words, k, src.fieldLen, cache);
     if (c === null) {
       missed++;
       continue;

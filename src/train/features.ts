@@ -34,7 +34,7 @@ export const FEATURES = [
 export const NF = FEATURES.length;
 
 /** At most this many positions per term per file are kept for proximity (a term on every line tells little more). */
-const MAX_POSITIONS = 4096;
+const MAX_POSITIONS = 1024;
 
 interface PathInfo {
   /** Base name without extensions, lowercased, letters and digits only (`parse-response.ts` → parseresponse). */

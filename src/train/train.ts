@@ -12,6 +12,7 @@ import { buildQueries, type PairStats } from './pairs.js';
 import { readJudgments } from './judgments.js';
 import { FEATURES, FeatureSource } from './features.js';
 import { buildDataset, vocabularyOf, type Dataset } from './dataset.js';
+import type { PostingsCache } from './candidates.js';
 import { fitNormalization, normalize } from './model.js';
 import { fit, initialState, usefulQueries, type FitOptions, type FitState } from './fit.js';
 import { evaluate } from './evaluate.js';
@@ -149,10 +150,12 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
   const src = new FeatureSource(reader, root, vocabularyOf(queries));
   const data = prof.span('features', (span) => {
     const pick = (s: string) => queries.filter((q) => q.split === s);
+    // Postings decoded once per term for all queries (common words come back in many of them).
+    const cache: PostingsCache = new Map();
     const d = {
-      train: buildDataset(src, pick('train'), opts.k),
-      validation: buildDataset(src, pick('validation'), opts.k),
-      test: buildDataset(src, pick('test'), opts.k),
+      train: buildDataset(src, pick('train'), opts.k, cache),
+      validation: buildDataset(src, pick('validation'), opts.k, cache),
+      test: buildDataset(src, pick('test'), opts.k, cache),
     };
     span.set('rows', d.train.labels.length + d.validation.labels.length + d.test.labels.length);
     return d;
