@@ -1,4 +1,6 @@
 // `quarry train`: options, then src/train/train.ts, then a printer (BM25F vs model on held-out queries).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { QuarryError } from '../src/util/errors.js';
 import type { TrainReport } from '../src/train/train.js';
@@ -69,13 +71,18 @@ const trainAction: Action = async (ctx, _args, opts) => {
     return { command: 'train', data: report, text: `${text}\n`, exitCode: 0 };
   }
   const spinner = await ctx.progress('train: reading the index');
-  let checkpointNote = '';
-  const unregister = ctx.onInterrupt(() => ({
-    data: { checkpoint: checkpointNote },
-    text: `training interrupted; ${checkpointNote}\n`,
-  }));
+  // On SIGINT the fit loop's cleanup has written the checkpoint before this runs (none before fitting starts).
+  const checkpoint = join(root, '.quarry', 'train-checkpoint.msgpack');
+  const unregister = ctx.onInterrupt(() => {
+    const saved = existsSync(checkpoint);
+    return {
+      data: { checkpoint: saved ? checkpoint : null },
+      text: saved
+        ? `training interrupted; checkpoint written to ${checkpoint}; run \`quarry train --resume\` with the same options\n`
+        : 'training interrupted before fitting began; nothing to resume\n',
+    };
+  });
   try {
-    checkpointNote = 'checkpoint written to .quarry/train-checkpoint.msgpack; run `quarry train --resume` with the same options';
     const report = await runTrain({
       root,
       seed: positiveInt(opts.seed, '--seed') ?? 1,
