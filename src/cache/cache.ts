@@ -6,7 +6,9 @@ import { messageOf } from '../util/errors.js';
 import { defaultCacheDir } from './cacheDir.js';
 import { cacheKey, namespacePrefix } from './cacheKey.js';
 import { ByteLru } from './l1.js';
-import type { PrefixClearable } from './lmdbStore.js';
+import type { LmdbStore, PrefixClearable } from './lmdbStore.js';
+import type { RedisTier } from './redisStore.js';
+import { SHARED_WARNING_PREFIX, redactUrl, type SharedCacheConfig } from './sharedConfig.js';
 
 export { defaultCacheDir } from './cacheDir.js';
 export { cacheKey } from './cacheKey.js';
@@ -26,6 +28,12 @@ export interface CacheOptions {
    * @default the lmdb store at `dir`
    */
   store?: KeyvStoreAdapter;
+  /**
+   * A shared Redis tier behind the L1 (see tieredStore.ts): the local store (unless `shared.local` is false) is
+   * asked first, then Redis; writes go to both. Redis failing is a miss, warned once.
+   * @default undefined (local store only)
+   */
+  shared?: SharedCacheConfig | undefined;
   /**
    * Budget of the in-process L1 in bytes, counted as the packed (msgpack) size of the entries; 0 disables it.
    * @default 64 MiB
@@ -56,8 +64,12 @@ export interface CacheStats {
   bytesRead: number;
   /** Packed bytes of the entries written to the store. */
   bytesWritten: number;
-  /** Store operations that failed and entries that could not be encoded or decoded. */
+  /** Store operations that failed and entries that could not be encoded or decoded (shared tier included). */
   errors: number;
+  /** The part of `hits` answered by the shared (Redis) tier. */
+  sharedHits: number;
+  /** The part of `errors` from the shared tier: operations that failed, timed out or were skipped while it was down. */
+  sharedErrors: number;
 }
 
 /** Default L1 budget. */
@@ -86,7 +98,10 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
     import('../util/unpackr.js'),
   ]);
   let store: KeyvStoreAdapter | undefined = opts.store;
-  if (store === undefined) {
+  const shared = opts.shared;
+  if (store === undefined && shared !== undefined && !shared.local) {
+    store = await openSharedStore(shared, undefined, monitor);
+  } else if (store === undefined) {
     const dir = opts.dir ?? defaultCacheDir();
     try {
       const { openLmdbStore } = await import('./lmdbStore.js');
@@ -97,6 +112,7 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
       // The native addon failed to load (unsupported platform, broken install): no durable store.
       monitor.warn('open', `cache at ${dir} is unavailable (${messageOf(err)}); caching in memory only`);
     }
+    if (shared !== undefined) store = await openSharedStore(shared, store as LmdbStore | undefined, monitor);
   }
   const kv =
     store === undefined
@@ -123,12 +139,22 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
   });
 }
 
+/** The Redis tier behind the local store (or alone), loaded only when a shared cache is configured. */
+async function openSharedStore(shared: SharedCacheConfig, local: LmdbStore | undefined, monitor: Monitor): Promise<KeyvStoreAdapter> {
+  const [{ RedisTier }, { TieredStore }] = await Promise.all([import('./redisStore.js'), import('./tieredStore.js')]);
+  const tier = new RedisTier(shared, (reason) => monitor.sharedFailed(shared, reason, local !== undefined));
+  monitor.shared = tier;
+  return new TieredStore(local, tier);
+}
+
 /** What a warning is about; each is reported at most once per cache. */
-type WarningCause = 'open' | 'store-failure' | 'corrupt-entry';
+type WarningCause = 'open' | 'store-failure' | 'corrupt-entry' | 'shared-failure';
 
 /** The counters and the warning sink, shared by the facade and the keyv deserializer it configures. */
 class Monitor {
-  readonly stats: CacheStats = { hits: 0, misses: 0, l1Hits: 0, bytesRead: 0, bytesWritten: 0, errors: 0 };
+  readonly stats: CacheStats = { hits: 0, misses: 0, l1Hits: 0, bytesRead: 0, bytesWritten: 0, errors: 0, sharedHits: 0, sharedErrors: 0 };
+  /** The shared tier, whose own counters are added to `stats` when read. */
+  shared: RedisTier | undefined;
   readonly #warned = new Set<WarningCause>();
   readonly #sink: ((message: string) => void) | undefined;
 
@@ -151,6 +177,25 @@ class Monitor {
   failed(err: unknown): void {
     this.stats.errors++;
     this.warn('store-failure', `cache store failed (${messageOf(err)}); failed lookups are misses`);
+  }
+
+  /**
+   * The shared tier failed (refused, lost, timed out). Counted by the tier itself; told once, in words that are the
+   * same in every thread (the reason aside) so that a command can print it once for all of them.
+   */
+  sharedFailed(shared: SharedCacheConfig, reason: string, local: boolean): void {
+    this.warn(
+      'shared-failure',
+      `${SHARED_WARNING_PREFIX}${redactUrl(shared.url)} is unavailable (${reason}); ` +
+        (local ? 'carrying on with the local cache' : 'carrying on without it (--cache-local off)'),
+    );
+  }
+
+  /** The counters, the shared tier's included. */
+  snapshot(): CacheStats {
+    const tier = this.shared?.stats;
+    if (tier === undefined) return { ...this.stats };
+    return { ...this.stats, errors: this.stats.errors + tier.errors, sharedHits: tier.hits, sharedErrors: tier.errors };
   }
 
   /** An entry could not be decoded; it is read as a miss. */
@@ -226,7 +271,7 @@ export class Cache {
   }
 
   stats(): CacheStats {
-    return { ...this.#stats };
+    return this.#monitor.snapshot();
   }
 
   /** Waits for pending writes and releases the store; afterwards the cache answers nothing. */

@@ -1,19 +1,25 @@
 // The cache as a worker thread (or the main thread analysing a few files inline) holds it: opened once per
 // directory, its warnings collected for the next reply, and its writes left to commit while the thread works on.
 import { openCache, type Cache } from './cache.js';
+import type { SharedCacheConfig } from './sharedConfig.js';
 
 let cache: Promise<Cache | null> | undefined;
-let openedDir: string | null = null;
+/** What the open cache was opened with: directory and shared tier. */
+let openedWith: string | undefined;
 const warnings: string[] = [];
 /** Writes still in flight: a batch replies without waiting for its entries to be committed. */
 const writes = new Set<Promise<void>>();
 
-/** This thread's cache at `dir` (null: no cache, e.g. --no-cache, or none could be opened). */
-export function threadCache(dir: string | null): Promise<Cache | null> {
+/**
+ * This thread's cache at `dir` (null: no cache, e.g. --no-cache, or none could be opened), with the shared tier
+ * when one is configured. Every thread of a run gets the same task fields, hence the same configuration.
+ */
+export function threadCache(dir: string | null, shared?: SharedCacheConfig | null): Promise<Cache | null> {
   if (dir === null) return Promise.resolve(null);
-  if (cache === undefined || openedDir !== dir) {
-    openedDir = dir;
-    cache = openCache({ dir, onWarning: (m) => warnings.push(m) }).catch((err: unknown) => {
+  const config = JSON.stringify([dir, shared ?? null]);
+  if (cache === undefined || openedWith !== config) {
+    openedWith = config;
+    cache = openCache({ dir, shared: shared ?? undefined, onWarning: (m) => warnings.push(m) }).catch((err: unknown) => {
       warnings.push(`cache unavailable: ${String(err)}`);
       return null;
     });

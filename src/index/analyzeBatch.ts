@@ -1,6 +1,7 @@
 // Reads a batch of files, applies the skip rules, and returns each file's analysis, from the cache when its
 // content hash is known there. Runs in the index pool's worker threads (worker.ts), or inline for a few files.
 import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
+import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
 import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type IndexedAnalysis } from './analysis.js';
 import { addTerms } from './tokenize.js';
@@ -15,6 +16,8 @@ export interface WorkerTask {
   rules: SkipRules;
   /** null: no cache (e.g. --no-cache). */
   cacheDir: string | null;
+  /** The shared (Redis) tier behind the local cache, the same for every thread; absent: none. */
+  sharedCache?: SharedCacheConfig | null | undefined;
   profile: WorkerProfilerContext | null;
 }
 
@@ -54,7 +57,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   read.set('bytes', bytes);
   read.end();
 
-  const store = await threadCache(task.cacheDir);
+  const store = await threadCache(task.cacheDir, task.sharedCache);
   let hits = 0;
   let misses = 0;
   const cached: (FileAnalysis | undefined)[] = store

@@ -13,6 +13,7 @@ import { IndexReader, indexPathOf } from './reader.js';
 import { checkRootDir, walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps } from './tempFiles.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
+import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -21,6 +22,8 @@ export interface IndexOptions {
   workers?: number;
   /** Cache directory; null disables the cache. */
   cacheDir: string | null;
+  /** A shared (Redis) tier behind the local cache (--cache-url). @default none */
+  sharedCache?: SharedCacheConfig | null | undefined;
   rules?: Partial<SkipRules>;
   /** Rebuild everything even if nothing changed. @default false */
   force?: boolean;
@@ -300,7 +303,10 @@ async function analyzeAndBuild(plan: BuildPlan) {
       const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
       take(
         toRead,
-        await analyzeBatch({ root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, profile: null }, prof),
+        await analyzeBatch(
+          { root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, sharedCache: opts.sharedCache, profile: null },
+          prof,
+        ),
       );
       await flushWrites();
     } else if (toRead.length > 0) {
@@ -313,6 +319,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
           paths: batch.map((i) => files[i]!.path),
           rules,
           cacheDir: opts.cacheDir,
+          sharedCache: opts.sharedCache,
           profile: prof.workerContext(build),
         }),
         take,

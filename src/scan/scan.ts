@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { flushWrites, takeCacheWarnings, threadCache } from '../cache/threadCache.js';
+import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import { countReasons, type SkipReason } from '../index/analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
 import { isParsed, languageOf, type Language } from '../index/language.js';
@@ -30,6 +31,8 @@ export interface ScanOptions {
   levels: ReadonlyMap<string, Level>;
   /** Cache directory; null: no cache. */
   cacheDir: string | null;
+  /** A shared (Redis) tier behind the local cache (--cache-url). @default none */
+  sharedCache?: SharedCacheConfig | null | undefined;
   /** @default min(cores*2, 16) */
   workers?: number;
   /** @default DEFAULT_SKIP_RULES */
@@ -407,7 +410,7 @@ async function scanFiles(
   read.set('from_index', fromIndex);
   read.end();
 
-  const store = await threadCache(opts.cacheDir);
+  const store = await threadCache(opts.cacheDir, opts.sharedCache);
   const cached: (FileScan | undefined)[] = store
     ? await prof.span(
         'cache-get',
@@ -458,6 +461,7 @@ async function scanFiles(
     paths: positions.map((i) => files[i]!.path),
     rules,
     cacheDir: opts.cacheDir,
+    sharedCache: opts.sharedCache,
     profile: prof.workerContext(span),
   });
   try {

@@ -1,6 +1,7 @@
 // Scans a batch of JS/TS files that the cache could not answer, in a worker thread (or inline for a few): read with
 // the index's skip rules, scanText, and the results stored in the cache for the next run.
 import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
+import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import type { SkipReason } from '../index/analysis.js';
 import type { SkipRules } from '../index/skipRules.js';
 import { languageOf } from '../index/language.js';
@@ -16,6 +17,8 @@ export interface ScanTask {
   rules: SkipRules;
   /** Where to store the results; null: no cache (--no-cache). */
   cacheDir: string | null;
+  /** The shared (Redis) tier behind the local cache, the same for every thread; absent: none. */
+  sharedCache?: SharedCacheConfig | null | undefined;
   profile: WorkerProfilerContext | null;
 }
 
@@ -48,7 +51,7 @@ export async function scanBatch(task: ScanTask, prof: Profiler): Promise<Omit<Sc
     fresh.push({ hash: scanCacheHash(r.hash, lang), value: scan });
     results[i] = { ok: true, hash: r.hash, scan, cached: false };
   }
-  const store = await threadCache(task.cacheDir);
+  const store = await threadCache(task.cacheDir, task.sharedCache);
   if (store && fresh.length > 0) {
     const span = prof.start('cache-set', { entries: fresh.length }, batch);
     trackWrite(store.setMany(SCAN_NAMESPACE, SCAN_VERSION, fresh).finally(() => span.end()));
