@@ -351,11 +351,13 @@ const suiteAction: Action = async (ctx, args, opts) => {
   const head =
     `${p.bold('quarry bench --suite')}: ${report.tree}${report.scanTree !== report.tree ? ` (scan: ${report.scanTree})` : ''}\n` +
     `runs (warmup + timed): index cold ${plan(report.runs.indexCold)}, re-index ${plan(report.runs.reindex)}, search ${plan(report.runs.search)}, ` +
-    `scan ${plan(report.runs.scan)}, profile ${plan(report.runs.profile)}; seed ${report.seed}\n`;
+    `scan ${plan(report.runs.scan)}, profile ${plan(report.runs.profile)}; seed ${report.seed}; ${duration(report.elapsed)} in all\n`;
   return { command: 'bench', data: report, text: head + render(report.rows), exitCode: 0 };
 };
 
 const plan = (r: { warmup: number; runs: number }) => `${r.warmup}+${r.runs}`;
+
+const duration = (s: number) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`);
 
 function figure(f: Figure): string {
   if (f.unit === 'MiB') return `${f.mean.toFixed(0)} MiB`;

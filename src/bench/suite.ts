@@ -93,6 +93,8 @@ export interface SuiteReport {
   /** Absolute paths of the peers found, null for a missing one. */
   peers: Peers;
   rows: ScorecardRow[];
+  /** Wall time of the whole suite, s. */
+  elapsed: number;
   /** Every command timed, in hyperfine's results[] shape (seconds). */
   results: BenchmarkResult[];
   warnings: string[];
@@ -220,11 +222,10 @@ export function runSuite(o: SuiteOptions): SuiteRun {
     }
   };
 
-  /** Runs `quarry ARGS --json` once (not timed) and returns its data; a failure is an error naming the command. */
-  const quarryJson = <T>(args: string[], extraEnv: Record<string, string> = {}): Promise<T> =>
+  /** Runs a command once (not timed), killable like the timed ones; its exit code, stdout and the end of stderr. */
+  const capture = (argv: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> =>
     new Promise((resolvePromise, reject) => {
       if (killed) return reject(new QuarryError('interrupted', 'interrupted'));
-      const argv = [...quarryArgv, ...args, '--json'];
       const c = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
       let out = '';
@@ -234,18 +235,24 @@ export function runSuite(o: SuiteOptions): SuiteRun {
       c.on('error', reject);
       c.on('close', (code) => {
         child = null;
-        let doc: Envelope<T> | undefined;
-        try {
-          doc = JSON.parse(out) as Envelope<T>;
-        } catch {
-          // below
-        }
-        if (code === 0 && doc?.ok === true) return resolvePromise(doc.data);
-        if (killed) return reject(new QuarryError('interrupted', 'interrupted'));
-        const why = doc !== undefined && !doc.ok ? JSON.stringify((doc as { error?: unknown }).error) : err.trim().split('\n').at(-1);
-        reject(new QuarryError('bad-input', `\`quarry ${args.join(' ')}\` failed (exit ${code}): ${why ?? ''}`));
+        if (killed) reject(new QuarryError('interrupted', 'interrupted'));
+        else resolvePromise({ code, out, err });
       });
     });
+
+  /** Runs `quarry ARGS --json` once (not timed) and returns its data; a failure is an error naming the command. */
+  const quarryJson = async <T>(args: string[], extraEnv: Record<string, string> = {}): Promise<T> => {
+    const r = await capture([...quarryArgv, ...args, '--json'], extraEnv);
+    let doc: Envelope<T> | undefined;
+    try {
+      doc = JSON.parse(r.out) as Envelope<T>;
+    } catch {
+      // below
+    }
+    if (r.code === 0 && doc?.ok === true) return doc.data;
+    const why = doc !== undefined && !doc.ok ? JSON.stringify((doc as { error?: unknown }).error) : r.err.trim().split('\n').at(-1);
+    throw new QuarryError('bad-input', `\`quarry ${args.join(' ')}\` failed (exit ${r.code}): ${why ?? ''}`);
+  };
 
   const warn = (row: string[], m: string) => {
     row.push(m);
@@ -398,7 +405,17 @@ export function runSuite(o: SuiteOptions): SuiteRun {
     ];
     // --skip-uniqueness: cloc would drop files with the same content, which quarry counts.
     if (peers.cloc !== null) {
-      cmds.push({ command: commandLine([peers.cloc, `--list-file=${list}`, '--skip-uniqueness', '--json', '--quiet']) });
+      const cloc = [peers.cloc, `--list-file=${list}`, '--skip-uniqueness', '--json', '--quiet'];
+      // Does cloc count the same files? --by-file names each one it counted.
+      const byFile = await capture([...cloc, '--by-file']);
+      let counted = -1;
+      try {
+        counted = Object.keys(JSON.parse(byFile.out) as object).filter((k) => k !== 'header' && k !== 'SUM').length;
+      } catch {
+        // not JSON: counted stays -1
+      }
+      if (byFile.code !== 0 || counted !== n) warn(notes, `cloc counted ${counted < 0 ? 'no' : counted} of the ${n} files quarry scanned`);
+      cmds.push({ command: commandLine(cloc) });
       prep.push(() => {});
     }
     const [cold, warm, cloc] = await time('scan', plan.scan, cmds, prep);
@@ -442,6 +459,7 @@ export function runSuite(o: SuiteOptions): SuiteRun {
   };
 
   const done = (async (): Promise<SuiteReport> => {
+    const t0 = process.hrtime.bigint();
     try {
       await indexJobs();
       await searchJobs();
@@ -451,7 +469,19 @@ export function runSuite(o: SuiteOptions): SuiteRun {
       removeTmp();
       unregisterTmp();
     }
-    return { tree: o.tree, scanTree: o.scanTree, sharedCorpus: o.shared, seed: o.seed, runs: plan, peers, rows, results, warnings };
+    const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+    return {
+      tree: o.tree,
+      scanTree: o.scanTree,
+      sharedCorpus: o.shared,
+      seed: o.seed,
+      runs: plan,
+      peers,
+      rows,
+      elapsed,
+      results,
+      warnings,
+    };
   })();
 
   return {

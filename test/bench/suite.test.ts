@@ -111,7 +111,7 @@ describe('runSuite on a small tree', () => {
     );
     clearInterval(poll);
     expect(err).toBeInstanceOf(QuarryError);
-    expect((err as QuarryError).code).toBe('interrupted');
+    expect([(err as QuarryError).code, (err as QuarryError).message]).toEqual(['interrupted', 'interrupted']);
     expect(run.rows.map((r) => r.job)).toEqual(['index-cold']);
     expect(readFileSync(file, 'utf8')).toBe(before.content);
     expect(statSync(file, { bigint: true }).mtimeNs).toBe(before.mtimeNs);
@@ -168,6 +168,7 @@ describe('quarry bench --suite (CLI)', () => {
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'bench', ok: true, warnings: [] });
     const d = doc.data;
     expect(d).toMatchObject({ tree, scanTree: tree, sharedCorpus: false });
+    expect(d.elapsed).toBeGreaterThan(0);
     expect(Object.keys(d.runs).sort()).toEqual(['indexCold', 'profile', 'reindex', 'scan', 'search']);
     for (const g of Object.values(d.runs)) expect(g).toEqual({ warmup: 0, runs: 1 });
     expect(d.rows.map((x) => x.job)).toEqual([...SUITE_JOBS]);
