@@ -37,7 +37,7 @@ const MASK_PATH = 1;
 const MASK_SYM = 2;
 const MASK_DOC = 4;
 
-interface SymRow {
+export interface SymRow {
   key: string;
   name: string;
   file: number;
@@ -90,9 +90,11 @@ class FreshPostings {
   /** Terms in sorted order, and for each the range of its postings in `perm` (docs ascending: added in order). */
   group(): { sorted: string[]; starts: Uint32Array; perm: Uint32Array } {
     const terms = this.terms;
-    const order = Uint32Array.from(terms.keys()).sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
+    // The default sort (UTF-16 code units, as `<` compares) runs without calling back into JS for each pair:
+    // several times faster than sorting ids with a comparator. Terms are distinct, so ranks come from the map.
+    const sorted = terms.slice().sort();
     const rank = new Uint32Array(terms.length);
-    for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
+    for (let r = 0; r < sorted.length; r++) rank[this.termIds.get(sorted[r]!)!] = r;
     const count = this.count;
     const d = this.data;
     const starts = new Uint32Array(terms.length + 1);
@@ -101,7 +103,7 @@ class FreshPostings {
     const cursor = starts.slice(0, terms.length);
     const perm = new Uint32Array(count);
     for (let i = 0; i < count; i++) perm[cursor[rank[d[i * 4]!]!]!++] = i;
-    return { sorted: Array.from(order, (i) => terms[i]!), starts, perm };
+    return { sorted, starts, perm };
   }
 }
 
@@ -393,8 +395,51 @@ function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: Fres
   return { index, blocks: bytes, postings: out.w.bytes(), termCount: terms.length };
 }
 
-function compareRows(a: SymRow, b: SymRow): number {
+/** The symbol table order: by lowercased name, then file, then line. */
+export function compareRows(a: SymRow, b: SymRow): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : a.file - b.file || a.line - b.line;
+}
+
+/**
+ * `rows` in compareRows order, as a stable sort would leave them. The distinct keys are sorted with the default
+ * sort (no JS comparator) and the rows bucketed by key rank; rows come in file order and almost always in line
+ * order within a file, so each run of equal keys is then put in (file, line) order by insertion.
+ */
+export function sortRows(rows: SymRow[]): SymRow[] {
+  const ids = new Map<string, number>();
+  const keys: string[] = [];
+  const keyOf = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const key = rows[i]!.key;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = keys.length;
+      ids.set(key, id);
+      keys.push(key);
+    }
+    keyOf[i] = id;
+  }
+  const sorted = keys.slice().sort();
+  const rank = new Uint32Array(keys.length);
+  for (let r = 0; r < sorted.length; r++) rank[ids.get(sorted[r]!)!] = r;
+  const starts = new Uint32Array(keys.length + 1);
+  for (let i = 0; i < rows.length; i++) starts[rank[keyOf[i]!]! + 1]!++;
+  for (let r = 0; r < keys.length; r++) starts[r + 1]! += starts[r]!;
+  const cursor = starts.slice(0, keys.length);
+  const out = new Array<SymRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[cursor[rank[keyOf[i]!]!]!++] = rows[i]!;
+  for (let r = 0; r < keys.length; r++) {
+    for (let i = starts[r]! + 1; i < starts[r + 1]!; i++) {
+      const row = out[i]!;
+      let j = i - 1;
+      while (j >= starts[r]! && (out[j]!.file > row.file || (out[j]!.file === row.file && out[j]!.line > row.line))) {
+        out[j + 1] = out[j]!;
+        j--;
+      }
+      out[j + 1] = row;
+    }
+  }
+  return out;
 }
 
 /** A block of rows encoded for the symbol table. */
@@ -442,8 +487,8 @@ function chunkRows(rows: SymRow[], emit: (rows: SymRow[]) => void): void {
  * Old symbols of kept files merged with fresh ones, sorted by (name, file, line). Works block by block: a block
  * with no dropped file, no renumbered file and no fresh name in its range is copied as it was (bytes and docs).
  */
-function mergeSymbols(old: IndexReader | null, remap: Int32Array, freshRows: SymRow[]) {
-  freshRows.sort(compareRows);
+function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]) {
+  const freshRows = sortRows(rows);
   const first: string[] = [];
   const offsets: number[] = [0];
   const bases: number[] = [];
