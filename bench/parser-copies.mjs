@@ -10,6 +10,7 @@ import { walk } from '../dist/src/index/walk.js';
 import { classify } from '../dist/src/index/readSource.js';
 import { DEFAULT_SKIP_RULES } from '../dist/src/index/skipRules.js';
 import { languageOf } from '../dist/src/index/language.js';
+import { parserOptions } from '../dist/src/index/parse.js';
 
 const [, , dirArg, roundsArg, child] = process.argv;
 const root =
@@ -24,17 +25,7 @@ const PLUGINS = {
   ts: ['typescript', 'decorators-legacy'],
   dts: [['typescript', { dts: true }], 'decorators-legacy'],
 };
-const options = (lang) => ({
-  sourceType: 'unambiguous',
-  errorRecovery: true,
-  allowReturnOutsideFunction: true,
-  allowImportExportEverywhere: true,
-  allowAwaitOutsideFunction: true,
-  allowSuperOutsideMethod: true,
-  allowUndeclaredExports: true,
-  attachComment: false,
-  plugins: PLUGINS[lang],
-});
+const options = (lang) => parserOptions(PLUGINS[lang]);
 
 if (child) {
   // One measurement: `shared` or `copies`.

@@ -72,14 +72,15 @@ function babelFor(key: string): Babel {
 
 /** Parses with the copy of babel kept for this plugin set. */
 function parse(code: string, plugins: ParserPlugin[]): BabelFile {
-  return babelFor(pluginKey(plugins)).parse(code, options(plugins));
+  return babelFor(pluginKey(plugins)).parse(code, parserOptions(plugins));
 }
 
 function pluginKey(plugins: ParserPlugin[]): string {
   return plugins.map((p) => (typeof p === 'string' ? p : p[0])).join('+');
 }
 
-function options(plugins: ParserPlugin[]): ParserOptions {
+/** babel's options for every parse: as forgiving as babel allows, no comment attachment (docs are found by offset). */
+export function parserOptions(plugins: ParserPlugin[]): ParserOptions {
   return {
     sourceType: 'unambiguous',
     errorRecovery: true,
