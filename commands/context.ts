@@ -1,5 +1,12 @@
 // What a subcommand gets from main.ts (flags common to all, ways to report) and what it hands back.
 import type { Command } from 'commander';
+import { defaultCacheDir } from '../src/cache/cacheDir.js';
+import {
+  DEFAULT_SHARED_TIMEOUT_MS,
+  DEFAULT_SHARED_TTL_MS,
+  SHARED_WARNING_PREFIX,
+  type SharedCacheConfig,
+} from '../src/cache/sharedConfig.js';
 import { QuarryError } from '../src/util/errors.js';
 
 export interface CommonFlags {
@@ -67,4 +74,62 @@ export function positiveInt(value: unknown, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new QuarryError('usage', `${flag} takes a positive whole number, got "${String(value)}"`);
   return n;
+}
+
+/** Adds the flags of the commands that use the analysis cache (index, scan): where it is shared and how. */
+export function cacheFlags(cmd: Command): Command {
+  return cmd
+    .option('--cache-url <url>', 'share the cache through Redis: redis://host:port/db (env QUARRY_CACHE_URL)')
+    .option('--cache-local <on|off>', 'with --cache-url: keep the local cache in front of Redis (on) or use Redis only (off)', 'on')
+    .option('--cache-ttl <duration>', 'time to live of shared entries: 90s, 30m, 12h, 7d (default 7d)');
+}
+
+/** What a command hands to src/ for its cache: the local directory (null: --no-cache), the shared tier, warnings. */
+export interface CacheChoice {
+  cacheDir: string | null;
+  sharedCache: SharedCacheConfig | null;
+  /** ctx.warn, printing the shared tier's warning once for the run (every worker thread reports its own). */
+  onWarning(message: string): void;
+}
+
+/** Resolves --no-cache, --cache-url (or QUARRY_CACHE_URL), --cache-local and --cache-ttl; usage errors name the flag. */
+export function cacheChoice(ctx: CommandContext, opts: Record<string, unknown>): CacheChoice {
+  let sharedWarned = false;
+  const onWarning = (m: string): void => {
+    if (m.startsWith(SHARED_WARNING_PREFIX)) {
+      if (sharedWarned) return;
+      sharedWarned = true;
+    }
+    ctx.warn(m);
+  };
+  const local = String(opts.cacheLocal ?? 'on');
+  if (local !== 'on' && local !== 'off') throw new QuarryError('usage', `--cache-local takes on or off, got "${local}"`);
+  const flagUrl = opts.cacheUrl as string | undefined;
+  const url = flagUrl ?? (ctx.env.QUARRY_CACHE_URL || undefined);
+  const ttlMs = opts.cacheTtl === undefined ? DEFAULT_SHARED_TTL_MS : durationMs(String(opts.cacheTtl), '--cache-ttl');
+  if (opts.cache === false) return { cacheDir: null, sharedCache: null, onWarning };
+  const cacheDir = defaultCacheDir(ctx.env);
+  if (url === undefined) {
+    if (local === 'off')
+      throw new QuarryError('usage', '--cache-local off needs a shared cache', { hint: 'give --cache-url redis://host:port/db' });
+    return { cacheDir, sharedCache: null, onWarning };
+  }
+  if (!/^rediss?:\/\/[^/]/.test(url))
+    throw new QuarryError(
+      'usage',
+      `${flagUrl !== undefined ? '--cache-url' : 'QUARRY_CACHE_URL'} takes redis://host:port/db, got "${url}"`,
+    );
+  const timeoutMs = positiveInt(ctx.env.QUARRY_CACHE_TIMEOUT_MS || undefined, 'QUARRY_CACHE_TIMEOUT_MS') ?? DEFAULT_SHARED_TIMEOUT_MS;
+  return { cacheDir, sharedCache: { url, ttlMs, local: local === 'on', timeoutMs }, onWarning };
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `90s`, `30m`, `12h`, `7d`, `1w`, `500ms` (a bare number is seconds) in milliseconds; a usage error naming `flag` otherwise. */
+export function durationMs(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/.exec(value.trim());
+  const ms = m === null ? NaN : Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!;
+  if (!Number.isFinite(ms) || ms < 1)
+    throw new QuarryError('usage', `${flag} takes a duration such as 90s, 30m, 12h or 7d, got "${value}"`);
+  return Math.round(ms);
 }

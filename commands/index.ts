@@ -1,26 +1,32 @@
 // `quarry index [PATH]`: options, then src/index/indexer.ts, then a summary table or the --json data.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
+import { cacheChoice, cacheFlags, commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
 import { formatBytes, formatCount, formatMs } from './units.js';
 
 export const name = 'index';
 
 export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
   commonOptions(
-    program
-      .command(name)
-      .summary('build or update the index of a source tree')
-      .description('Build or update the index of a source tree (incremental: only changed files are read again).')
-      .argument('[path]', 'directory to index (default: --root or .)')
-      .option('--workers <n>', 'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)')
-      .option('--no-cache', 'do not read or write the analysis cache')
-      .option('--force', 'rebuild even if nothing changed')
-      .option('--max-filesize <bytes>', 'skip files larger than this (default 2 MiB)'),
+    cacheFlags(
+      program
+        .command(name)
+        .summary('build or update the index of a source tree')
+        .description('Build or update the index of a source tree (incremental: only changed files are read again).')
+        .argument('[path]', 'directory to index (default: --root or .)')
+        .option(
+          '--workers <n>',
+          'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)',
+        )
+        .option('--no-cache', 'do not read or write the analysis cache')
+        .option('--force', 'rebuild even if nothing changed')
+        .option('--max-filesize <bytes>', 'skip files larger than this (default 2 MiB)'),
+    ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  quarry index                 index the current directory\n  quarry index ~/src/app --json | jq .data.files',
+      '\nExamples:\n  quarry index                 index the current directory\n  quarry index ~/src/app --json | jq .data.files\n' +
+        '  quarry index --cache-url redis://cache.ci:6379/0   share analyses between CI runners',
     )
     .action(bind(indexAction));
 }
@@ -29,18 +35,20 @@ const indexAction: Action = async (ctx, args, opts) => {
   const root = resolve(ctx.cwd, args[0] ?? (opts.root as string | undefined) ?? '.');
   const workers = positiveInt(opts.workers ?? ctx.env.QUARRY_WORKERS, opts.workers !== undefined ? '--workers' : 'QUARRY_WORKERS');
   const maxFileBytes = positiveInt(opts.maxFilesize, '--max-filesize');
-  const [{ runIndex }, { defaultCacheDir }] = await Promise.all([import('../src/index/indexer.js'), import('../src/cache/cacheDir.js')]);
+  const cache = cacheChoice(ctx, opts);
+  const { runIndex } = await import('../src/index/indexer.js');
   ctx.startProfile(root);
   const progress = await ctx.progress('indexing…');
   try {
     const summary = await runIndex({
       root,
       workers,
-      cacheDir: opts.cache === false ? null : defaultCacheDir(ctx.env),
+      cacheDir: cache.cacheDir,
+      sharedCache: cache.sharedCache,
       force: opts.force === true,
       rules: maxFileBytes !== undefined ? { maxFileBytes } : {},
       onProgress: (done, total) => progress.update(`indexing ${done}/${total} files`),
-      onWarning: (m) => ctx.warn(m),
+      onWarning: cache.onWarning,
     });
     progress.stop();
     return { command: 'index', data: summary, text: await render(summary, ctx), exitCode: 0 };

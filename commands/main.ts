@@ -15,11 +15,12 @@ import * as scanCommand from './scan.js';
 import * as benchCommand from './bench.js';
 import * as profileCommand from './profile.js';
 import * as trainCommand from './train.js';
+import * as cacheCommand from './cache.js';
 
 export const SCHEMA_VERSION = 1;
 
 /** The built subcommands, each a module with its name and a register(); nothing else lists them. */
-const COMMANDS = [indexCommand, searchCommand, scanCommand, trainCommand, benchCommand, profileCommand];
+const COMMANDS = [indexCommand, searchCommand, scanCommand, trainCommand, benchCommand, profileCommand, cacheCommand];
 
 interface RunState {
   command: string;
@@ -122,7 +123,7 @@ export async function main(argv: string[]): Promise<void> {
     })
     .addHelpText(
       'after',
-      "\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search 'sym:loadConfig'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r '.data.hits[].path'\n  quarry scan src --fail-on warning  slow patterns, complexity, import cycles\n  quarry train                       learn ranking from the code; search uses it",
+      "\nExamples:\n  quarry index                       build the index of the current directory\n  quarry search 'sym:loadConfig'      where is loadConfig defined?\n  quarry search fetchUser --json | jq -r '.data.hits[].path'\n  quarry scan src --fail-on warning  slow patterns, complexity, import cycles\n  quarry train                       learn ranking from the code; search uses it\n  quarry cache stats                 analysis cache entries, bytes and hit rate",
     );
 
   let result: CommandResult | undefined;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { QuarryError } from '../src/util/errors.js';
 import type { ScanReport } from '../src/scan/scan.js';
 import { paint, type Paint } from './color.js';
-import { commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
+import { cacheChoice, cacheFlags, commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
 import { formatCount, formatMs } from './units.js';
 
 export const name = 'scan';
@@ -18,25 +18,30 @@ const RANK: Record<string, number> = { note: 1, warning: 2, error: 3 };
 
 export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
   commonOptions(
-    program
-      .command(name)
-      .summary('report symbols, line counts, complexity, import cycles and slow patterns')
-      .description(
-        'Scan JavaScript/TypeScript files: lines (code/comment/blank), functions and classes with cyclomatic complexity, ' +
-          'the import graph and its cycles, and performance anti-patterns (rules in src/scan/rules/).',
-      )
-      .argument('[paths...]', 'files or directories to scan (default: --root or .)')
-      .option('--format <format>', `output: ${FORMATS.join(', ')} (json is the --json envelope)`, 'table')
-      .option('--summary', 'totals only: no findings by file')
-      .option('--fail-on <level>', `exit 1 when findings at or over this level exist: ${FAIL_LEVELS.join(', ')}`)
-      .option(
-        '--rule <id=level>',
-        'set a rule to off, note, warning or error (repeatable; overrides .quarry.json)',
-        // No default value: commander would print "(default: [])" in the help.
-        (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
-      )
-      .option('--workers <n>', 'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)')
-      .option('--no-cache', 'do not read or write the scan cache'),
+    cacheFlags(
+      program
+        .command(name)
+        .summary('report symbols, line counts, complexity, import cycles and slow patterns')
+        .description(
+          'Scan JavaScript/TypeScript files: lines (code/comment/blank), functions and classes with cyclomatic complexity, ' +
+            'the import graph and its cycles, and performance anti-patterns (rules in src/scan/rules/).',
+        )
+        .argument('[paths...]', 'files or directories to scan (default: --root or .)')
+        .option('--format <format>', `output: ${FORMATS.join(', ')} (json is the --json envelope)`, 'table')
+        .option('--summary', 'totals only: no findings by file')
+        .option('--fail-on <level>', `exit 1 when findings at or over this level exist: ${FAIL_LEVELS.join(', ')}`)
+        .option(
+          '--rule <id=level>',
+          'set a rule to off, note, warning or error (repeatable; overrides .quarry.json)',
+          // No default value: commander would print "(default: [])" in the help.
+          (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
+        )
+        .option(
+          '--workers <n>',
+          'worker threads (default: one per core and per 8 MiB to read, within min(cores*2, 16); env QUARRY_WORKERS)',
+        )
+        .option('--no-cache', 'do not read or write the scan cache'),
+    ),
   )
     .addHelpText(
       'after',
@@ -75,11 +80,8 @@ const scanAction: Action = async (ctx, args, opts) => {
     (opts.root as string | undefined) ?? (args.length === 1 && isDirectory(resolve(ctx.cwd, args[0]!)) ? args[0]! : '.'),
   );
   const paths = args.length === 0 ? [root] : args.map((a) => resolve(ctx.cwd, a));
-  const [{ runScan }, { ruleLevels }, { defaultCacheDir }] = await Promise.all([
-    import('../src/scan/scan.js'),
-    import('../src/scan/config.js'),
-    import('../src/cache/cacheDir.js'),
-  ]);
+  const cache = cacheChoice(ctx, opts);
+  const [{ runScan }, { ruleLevels }] = await Promise.all([import('../src/scan/scan.js'), import('../src/scan/config.js')]);
   const { levels } = ruleLevels(root, (opts.rule as string[] | undefined) ?? []);
   ctx.startProfile(root);
   const progress = await ctx.progress('scanning…');
@@ -90,9 +92,10 @@ const scanAction: Action = async (ctx, args, opts) => {
       paths,
       levels,
       workers,
-      cacheDir: opts.cache === false ? null : defaultCacheDir(ctx.env),
+      cacheDir: cache.cacheDir,
+      sharedCache: cache.sharedCache,
       onProgress: (done, total) => progress.update(`scanning ${done}/${total} files`),
-      onWarning: (m) => ctx.warn(m),
+      onWarning: cache.onWarning,
     });
   } finally {
     progress.stop();

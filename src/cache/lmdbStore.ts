@@ -89,11 +89,17 @@ export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixC
 
   async clearPrefix(prefix: string): Promise<void> {
     if (prefix === '') return this.#db.clearAsync();
-    // Keys are ordered-binary strings, so `prefix` .. `prefix` with its last character bumped is exactly
-    // the keys that start with it.
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-    const keys = [...this.#db.getKeys({ start: prefix, end })];
+    const keys = [...this.#db.getKeys({ start: prefix, end: prefixEnd(prefix) })];
     await Promise.all(keys.map((key) => this.#db.remove(key)));
+  }
+
+  /** Each key starting with `prefix` (all keys when empty) and the size of its stored entry, for `quarry cache stats`. */
+  *sizes(prefix: string): IterableIterator<[string, number]> {
+    const range = prefix === '' ? {} : { start: prefix, end: prefixEnd(prefix) };
+    for (const key of this.#db.getKeys(range)) {
+      const bytes = this.#db.getBinaryFast(key);
+      if (bytes !== undefined) yield [key, bytes.length];
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -107,6 +113,14 @@ export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixC
     const bytes = this.#db.getBinaryFast(key);
     return bytes === undefined ? undefined : entryText(bytes);
   }
+}
+
+/**
+ * The end of the key range of `prefix`: keys are ordered-binary strings, so `prefix` .. `prefix` with its last
+ * character bumped is exactly the keys that start with it.
+ */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 function textOf(value: unknown): string {
