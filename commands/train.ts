@@ -165,33 +165,11 @@ function render(r: TrainReport, _ctx: CommandContext, ms: number): string {
   out.push('');
   const t = r.test;
   const v = r.validation;
-  const rows: [string, keyof TrainReport['test']['diff']][] = [
-    ['MRR@10', 'mrr'],
-    ['NDCG@10', 'ndcg'],
-    ['Recall@10', 'recall'],
-  ];
-  const w = [11, 8, 8, 9, 24];
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' ');
   out.push(`test split: ${formatCount(t.queries)} queries (${formatCount(t.missed)} with no answer in the top ${r.k})`);
-  out.push(line(['metric', 'BM25F', 'model', 'change', 'Δ 95% CI (bootstrap)']));
-  for (const [label, key] of rows) {
-    const b = t.bm25f[key];
-    const m = t.model[key];
-    const d = t.diff[key];
-    out.push(
-      line([
-        label,
-        num(b),
-        num(m),
-        b === 0 ? 'n/a' : `${m >= b ? '+' : ''}${pct((m - b) / b)}`,
-        `${signed(d.diff)} [${signed(d.lo)}, ${signed(d.hi)}]`,
-      ]),
-    );
-  }
+  out.push(...table(t, t.bySource));
+  const f = t.fileNames;
   out.push(
-    `MRR@10 by query source: ${Object.entries(t.bySource)
-      .map(([src, e]) => `${src} ${num(e.bm25f)} → ${num(e.model)} (${formatCount(e.queries)})`)
-      .join(', ')}`,
+    `files searched by their own name (left out above): ${formatCount(f.queries)} queries, MRR@10 ${num(f.bm25f)} → ${num(f.model)}`,
   );
   out.push(`validation: ${formatCount(v.queries)} queries, MRR@10 BM25F ${num(v.bm25f.mrr)}, model ${num(v.model.mrr)}`);
   out.push('');

@@ -33,6 +33,21 @@ export const FEATURES = [
 ] as const;
 export const NF = FEATURES.length;
 
+/**
+ * Features whose weight may not go below 0: evidence that the query names this file. Training queries equal to a
+ * file name are dropped (too easy to measure anything), which leaves name matches looking like a bad sign; left
+ * free, the model learned to push `queryParser.ts` down for the query "query parser".
+ */
+export const NON_NEGATIVE: readonly (typeof FEATURES)[number][] = [
+  'bm25_path',
+  'sym_exact',
+  'cover_symbols',
+  'cover_doc',
+  'cover_path',
+  'base_match',
+  'proximity',
+];
+
 /** At most this many positions per term per file are kept for proximity (a term on every line tells little more). */
 const MAX_POSITIONS = 1024;
 
@@ -254,7 +269,7 @@ export function extractFeatures(
   const defs = src.exactDefinitions(key);
   const fieldLen = src.fieldLen;
   const avg = src.avgFieldLen;
-  const lists: Int32Array[] = new Array<Int32Array>(nt);
+  const lists: Int32Array[] = [];
   for (let c = 0; c < docs.length; c++) {
     const doc = docs[c]!;
     const o = (row + c) * NF;
@@ -282,8 +297,14 @@ export function extractFeatures(
       }
       if (info.baseTerms.has(q.terms[t]!)) inBase++;
     }
+    // Proximity of the terms the text holds: a term found only in the path (queryParser.ts for "parser") is
+    // not a reason to call the others far apart; what is missing, the coverage features say.
     const pos = src.termPositions(doc);
-    for (let t = 0; t < nt; t++) lists[t] = pos.get(q.terms[t]!) ?? EMPTY;
+    lists.length = 0;
+    for (let t = 0; t < nt; t++) {
+      const l = pos.get(q.terms[t]!);
+      if (l !== undefined) lists.push(l);
+    }
     const w = minWindow(lists);
     const d = defs.get(doc);
     out[o] = bm25[c]!;
@@ -307,5 +328,3 @@ export function extractFeatures(
     out[o + 18] = info.isCode;
   }
 }
-
-const EMPTY = new Int32Array(0);

@@ -1,7 +1,7 @@
 // Fits the linear model with LambdaRank: pairwise logistic gradients weighted by |ΔNDCG|, Adam steps, mini-batches
 // drawn from a bounded replay ring. One learning rate after another (the grid), each for `epochs`; the weights
 // with the best validation MRR@10 win. The whole loop state is FitState, so a checkpoint can resume it exactly.
-import { NF } from './features.js';
+import { FEATURES, NF, NON_NEGATIVE } from './features.js';
 import { Prng } from './prng.js';
 import { mean } from './metrics.js';
 import { bm25Weights, rankByScore, scoreRows } from './model.js';
@@ -54,6 +54,9 @@ export interface FitHooks {
   /** Asked before every step; true stops the loop (the state is then resumable). */
   shouldStop?(s: FitState): boolean;
 }
+
+/** 1 for a weight clamped at 0 from below (NON_NEGATIVE), per feature. */
+const CLAMP = Uint8Array.from(FEATURES, (f) => (NON_NEGATIVE.includes(f) ? 1 : 0));
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -203,6 +206,7 @@ function step(ds: Dataset, s: FitState, rng: Prng, lr: number, opts: FitOptions,
     s.m[f] = BETA1 * s.m[f]! + (1 - BETA1) * gf;
     s.v[f] = BETA2 * s.v[f]! + (1 - BETA2) * gf * gf;
     s.w[f]! -= (lr * (s.m[f]! / bc1)) / (Math.sqrt(s.v[f]! / bc2) + EPS);
+    if (CLAMP[f] === 1 && s.w[f]! < 0) s.w[f] = 0;
   }
   return loss / opts.batch;
 }

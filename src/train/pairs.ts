@@ -18,7 +18,8 @@ export interface TrainQuery {
   /** Lowercased words joined by one space (the key duplicates are merged on). */
   text: string;
   words: string[];
-  source: 'doc' | 'name' | 'judgment';
+  /** Where the query came from; `filename` queries (the file's own name) are only measured, never fitted. */
+  source: 'doc' | 'name' | 'judgment' | 'filename';
   /** Relevant file ids, ascending, with their grades (1 for generated pairs). */
   docs: number[];
   grades: number[];
@@ -81,7 +82,7 @@ interface Draft {
   grades: Map<number, number>;
 }
 
-export function buildQueries(reader: IndexReader, opts: PairOptions): { queries: TrainQuery[]; stats: PairStats } {
+export function buildQueries(reader: IndexReader, opts: PairOptions): { queries: TrainQuery[]; fileNames: TrainQuery[]; stats: PairStats } {
   const symbols = reader.allSymbols();
   const docs = reader.symbolDocs();
   const drafts = new Map<string, Draft>();
@@ -112,11 +113,18 @@ export function buildQueries(reader: IndexReader, opts: PairOptions): { queries:
   let trivial = 0;
   let straddling = 0;
   const kept: TrainQuery[] = [];
+  /** The trivial pairs by query: kept apart to check that the model does not bury a file searched by its name. */
+  const byName = new Map<string, { words: string[]; docs: number[] }>();
   for (const [text, d] of drafts) {
     const compact = d.words.join('');
     const rel = [...d.grades].filter(([doc]) => {
       const isTrivial = compactStem(pathOf(doc)) === compact;
-      if (isTrivial) trivial++;
+      if (isTrivial) {
+        trivial++;
+        const e = byName.get(text);
+        if (e) e.docs.push(doc);
+        else byName.set(text, { words: d.words, docs: [doc] });
+      }
       return !isTrivial;
     });
     // A query needs at least one relevant answer to teach anything.
@@ -151,8 +159,17 @@ export function buildQueries(reader: IndexReader, opts: PairOptions): { queries:
     const qs = queries.filter((q) => q.split === s);
     bySplit[s] = { queries: qs.length, pairs: qs.reduce((n, q) => n + q.docs.length, 0), files: new Set(qs.flatMap((q) => q.docs)).size };
   }
+  const fileNames: TrainQuery[] = [];
+  for (const [text, e] of byName) {
+    const docs = [...new Set(e.docs)].sort((a, b) => a - b);
+    const splits = new Set(docs.map((doc) => splitOf(opts.seed, pathOf(doc))));
+    if (splits.size > 1) continue;
+    fileNames.push({ text, words: e.words, source: 'filename', docs, grades: docs.map(() => 1), split: [...splits][0]! });
+  }
+  fileNames.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
   return {
     queries,
+    fileNames,
     stats: {
       symbols: symbols.length,
       queries: drafts.size,

@@ -85,6 +85,11 @@ export interface TrainReport {
     diff: { mrr: Interval; ndcg: Interval; recall: Interval };
     /** MRR@10 by where the query came from (doc sentence, split name, judgment). */
     bySource: Record<string, { queries: number; bm25f: number; model: number }>;
+    /**
+     * MRR@10 of test-split files searched by their own name (`query parser` → queryParser.ts): left out of the
+     * metrics above as too easy, measured here so that a model burying them shows.
+     */
+    fileNames: { queries: number; bm25f: number; model: number };
   };
   saved: boolean;
   modelPath: string;
@@ -113,7 +118,7 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
   // 1. Queries, split by file.
   let judgmentErrors: string[] = [];
   let judgmentsHash = '';
-  const { queries, stats } = prof.span('pairs', (span) => {
+  const { queries, fileNames, stats } = prof.span('pairs', (span) => {
     let judgments;
     if (opts.judgments !== undefined) {
       const ids = new Map(reader.allPaths().map((p, i) => [p, i]));
@@ -156,12 +161,18 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
       train: buildDataset(src, pick('train'), opts.k, cache),
       validation: buildDataset(src, pick('validation'), opts.k, cache),
       test: buildDataset(src, pick('test'), opts.k, cache),
+      fileNames: buildDataset(
+        src,
+        fileNames.filter((q) => q.split === 'test'),
+        opts.k,
+        cache,
+      ),
     };
     span.set('rows', d.train.labels.length + d.validation.labels.length + d.test.labels.length);
     return d;
   });
   const { mean, std } = fitNormalization(data.train.x);
-  for (const d of [data.train, data.validation, data.test]) normalize(d.x, mean, std);
+  for (const d of [data.train, data.validation, data.test, data.fileNames]) normalize(d.x, mean, std);
   if (usefulQueries(data.train).length === 0) {
     throw new QuarryError('bad-input', 'no training query has both a right and a wrong answer among its candidates; no model written', {
       hint: 'train on a larger tree, or add --judgments FILE.jsonl',
@@ -255,6 +266,11 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
     const test = {
       ...splitReport(data.test, means(testBase), means(testModel)),
       bySource,
+      fileNames: {
+        queries: data.fileNames.start.length - 1,
+        bm25f: round(means(evaluate(data.fileNames, null)).mrr),
+        model: round(means(evaluate(data.fileNames, best.w)).mrr),
+      },
       diff: {
         mrr: bootstrapDiff(testBase.mrr, testModel.mrr, opts.seed),
         ndcg: bootstrapDiff(testBase.ndcg, testModel.ndcg, opts.seed),

@@ -65,7 +65,7 @@ describe('training queries', () => {
     for (const q of some.queries) expect(texts.has(q.text)).toBe(true);
   });
 
-  it('drops a pair whose query is just the file name', async () => {
+  it('drops a pair whose query is just the file name from training and the metrics', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'src'));
     writeFileSync(
@@ -74,9 +74,11 @@ describe('training queries', () => {
     );
     await runIndex({ root: dir, cacheDir: null, workers: 1 });
     const r = new IndexReader(indexPathOf(dir));
-    const { queries, stats } = buildQueries(r, { seed: 1, maxPairs: 1e6 });
+    const { queries, fileNames, stats } = buildQueries(r, { seed: 1, maxPairs: 1e6 });
     r.close();
     expect(stats.trivial).toBe(1);
     expect(queries.map((q) => q.text)).toEqual(['parses thing from text']);
+    // Kept apart, only to measure that a file searched by its name is not buried.
+    expect(fileNames.map((q) => [q.text, q.source])).toEqual([['parse thing', 'filename']]);
   });
 });

@@ -5,6 +5,8 @@ import { runTrain } from '../../src/train/train.js';
 import { CHECKPOINT_FILE, checkpointInfo } from '../../src/train/checkpoint.js';
 import { modelPathOf, readModel } from '../../src/train/modelFile.js';
 import { QuarryError } from '../../src/util/errors.js';
+import { FEATURES, NF, NON_NEGATIVE } from '../../src/train/features.js';
+import { fit, initialState } from '../../src/train/fit.js';
 import { indexedFixture, trainOptions } from './helpers.js';
 
 let basic = '';
@@ -127,5 +129,35 @@ describe('quarry train', () => {
       code: 'bad-input',
       message: expect.stringContaining(`${file}:1: "query" must be a string`),
     });
+  });
+});
+
+describe('monotone weights', () => {
+  it('never lets evidence that the query names the file count against it', async () => {
+    // 40 queries of 5 rows; the relevant row never has base_match, two wrong ones always do: a free weight goes negative.
+    const nq = 40;
+    const per = 5;
+    const x = new Float32Array(nq * per * NF);
+    const labels = new Float32Array(nq * per);
+    const start = Int32Array.from({ length: nq + 1 }, (_, q) => q * per);
+    const bm = FEATURES.indexOf('base_match');
+    const other = FEATURES.indexOf('log_length');
+    for (let q = 0; q < nq; q++) {
+      for (let r = 0; r < per; r++) {
+        const o = (q * per + r) * NF;
+        x[o] = 1 - r * 0.1; // bm25f: the relevant row (r = 2) is third
+        x[o + bm] = r < 2 ? 1 : 0;
+        x[o + other] = r < 2 ? 1 : 0;
+      }
+      labels[q * per + 2] = 1;
+    }
+    const ds = { x, labels, start, relevant: Array.from({ length: nq }, () => [1]), missed: 0 };
+    const opts = { lrs: [0.05], epochs: 5, batch: 8, replay: 64, l2: 0, seed: 1 };
+    const s = initialState(ds, ds, opts);
+    await fit(ds, ds, s, opts);
+    expect(s.best.config).toBe(0); // it learned something
+    expect(s.best.w[other]).toBeLessThan(0); // the same signal on a free feature goes negative
+    expect(s.best.w[bm]).toBe(0);
+    expect(NON_NEGATIVE).toContain('base_match');
   });
 });
