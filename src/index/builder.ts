@@ -30,6 +30,8 @@ export interface BuiltIndex {
   indexedBytes: number;
   avgFieldLen: number[];
   parseErrors: number;
+  /** Whether the dictionary and postings were encoded on a thread of their own. */
+  postingsThread: boolean;
 }
 
 /** Field mask bits in postings (body tf is always present). */
@@ -48,12 +50,36 @@ export interface SymRow {
   doc: string;
 }
 
+/** The postings of fresh files as plain data: what crosses to the thread that encodes them (postingsWorker.ts). */
+export interface FreshPostingsData {
+  terms: string[];
+  /** FreshPostings.data, trimmed to `count` postings. */
+  data: Uint32Array;
+  count: number;
+}
+
 /** Postings of fresh files, grouped by term at the end (term ids in order of first sight). */
 class FreshPostings {
   readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
+
+  static from(plain: FreshPostingsData): FreshPostings {
+    const fresh = new FreshPostings();
+    for (let i = 0; i < plain.terms.length; i++) {
+      fresh.terms.push(plain.terms[i]!);
+      fresh.termIds.set(plain.terms[i]!, i);
+    }
+    fresh.data = plain.data;
+    fresh.count = plain.count;
+    return fresh;
+  }
+
+  plain(): FreshPostingsData {
+    return { terms: this.terms, data: this.data.subarray(0, this.count * 4), count: this.count };
+  }
+
   /** 4 numbers per posting: term id, doc, body tf, other tfs (path 8 bits | sym 12 bits << 8 | doc 12 bits << 20). */
-  data = new Uint32Array(1 << 16);
+  data: Uint32Array = new Uint32Array(1 << 16);
   count = 0;
 
   /** The term ids of `terms`, new ones numbered in order. */
@@ -178,10 +204,14 @@ export class IndexAssembler {
   } | null;
   private readonly paths: string[] = [];
 
-  /** `capacity`: the most files that will be added. */
+  /**
+   * `capacity`: the most files that will be added. `postingsThreadAt`: fresh postings from which a cold build
+   * encodes the dictionary on a thread of its own (tests lower it to take that path on small trees).
+   */
   constructor(
     capacity: number,
     private readonly old: IndexReader | null,
+    private readonly postingsThreadAt = PARALLEL_POSTINGS,
   ) {
     const n = capacity;
     this.n = n;
@@ -258,8 +288,17 @@ export class IndexAssembler {
     }
   }
 
-  finish(): BuiltIndex {
+  /**
+   * Encodes the sections. A cold build with many postings encodes the dictionary and postings on a thread of their
+   * own while this thread encodes the symbol table: the two are independent, and the cores are idle by then.
+   */
+  async finish(): Promise<BuiltIndex> {
     const n = this.paths.length;
+    const prof = profiler();
+    const coldDict =
+      (this.old === null || this.old.fileCount === 0) && this.fresh.count >= this.postingsThreadAt
+        ? encodeInWorker(this.fresh.plain())
+        : null;
     const sections: [string, Uint8Array][] = [];
     const pathBufs = this.paths.map((p) => Buffer.from(p, 'utf8'));
     const pathOffsets = new Uint32Array(n + 1);
@@ -278,11 +317,11 @@ export class IndexAssembler {
     ]);
     sections.push(['fieldLen', packr.pack(this.fieldLen.slice(0, n * 4))]);
 
-    const prof = profiler();
-    const dict = prof.span('merge-postings', () => mergeDictionary(this.old, this.remap, this.fresh));
-    sections.push(['dictIndex', packr.pack(dict.index)], ['dictBlocks', dict.blocks], ['postings', dict.postings]);
-
     const syms = prof.span('merge-symbols', () => mergeSymbols(this.old, this.remap, this.freshSyms));
+    // With a thread, merge-postings-wait is how long it still ran after the symbols were done.
+    const encoded = coldDict && (await prof.span('merge-postings-wait', () => coldDict));
+    const dict = encoded ?? prof.span('merge-postings', () => mergeDictionary(this.old, this.remap, this.fresh));
+    sections.push(['dictIndex', packr.pack(dict.index)], ['dictBlocks', dict.blocks], ['postings', dict.postings]);
     sections.push(['symIndex', packr.pack(syms.index)], ['symBlocks', syms.blocks], ['symDocs', packr.pack(syms.docs)]);
     sections.push(['imports', packr.pack(this.imports.slice(0, n))], ['exports', packr.pack(this.exports.slice(0, n))]);
 
@@ -302,8 +341,49 @@ export class IndexAssembler {
       indexedBytes,
       avgFieldLen: avg.map((s) => (n === 0 ? 0 : s / n)),
       parseErrors,
+      postingsThread: !!encoded,
     };
   }
+}
+
+/** Fresh postings from which a cold build encodes its dictionary on another thread (below that, it is not worth one). */
+const PARALLEL_POSTINGS = 200_000;
+
+/** The dictionary and postings sections. */
+export interface EncodedDictionary {
+  index: BlockIndex;
+  blocks: Uint8Array;
+  postings: Uint8Array;
+  termCount: number;
+}
+
+/** The dictionary of a cold build (no old index), from plain data: what postingsWorker.ts runs. */
+export function encodeFreshDictionary(plain: FreshPostingsData): EncodedDictionary {
+  return mergeDictionary(null, new Int32Array(0), FreshPostings.from(plain));
+}
+
+/**
+ * encodeFreshDictionary on a thread of its own; resolves to null when the thread cannot start or fails, and the
+ * caller encodes here instead (the data is copied, not transferred, so it is still there).
+ */
+async function encodeInWorker(plain: FreshPostingsData): Promise<EncodedDictionary | null> {
+  const [{ Worker }, { workerModuleUrl }] = await Promise.all([import('node:worker_threads'), import('../util/workerModuleUrl.js')]);
+  return new Promise((resolve) => {
+    let worker: InstanceType<typeof Worker>;
+    try {
+      worker = new Worker(workerModuleUrl('./postingsWorker.js', import.meta.url));
+    } catch {
+      resolve(null);
+      return;
+    }
+    worker.once('message', (out: EncodedDictionary) => {
+      resolve(out);
+      void worker.terminate();
+    });
+    worker.once('error', () => resolve(null));
+    worker.once('exit', () => resolve(null));
+    worker.postMessage(plain);
+  });
 }
 
 /** Old terms (remapped, dropped files removed) merged with fresh terms, in term order. */

@@ -329,7 +329,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
   } finally {
     build.end();
   }
-  const built = prof.span('encode', () => assembler.finish());
+  const built = await prof.span('encode', () => assembler.finish());
   return { built, skippedFiles, cacheStats, workers, freshPaths };
 }
 

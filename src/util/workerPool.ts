@@ -7,6 +7,8 @@ import type { FlushReply, FlushTask } from './workerEntry.js';
 import { profiler } from '../profile/profiler.js';
 import { addCleanup } from './cleanup.js';
 
+export { workerModuleUrl } from './workerModuleUrl.js';
+
 export function defaultPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism() * 2, 16));
 }
@@ -114,17 +116,6 @@ export function createPool(filename: URL, size: number): Pool {
     },
     destroy: () => pool.destroy(),
   };
-}
-
-/**
- * The URL of a worker module given relative to its caller (`'./worker.js'`, `import.meta.url`). Under vitest the
- * caller runs as a .ts source, but a thread needs the compiled module: then the copy in dist/ is used.
- */
-export function workerModuleUrl(relative: string, callerUrl: string): URL {
-  const url = new URL(relative, callerUrl);
-  if (!callerUrl.endsWith('.ts')) return url;
-  const at = url.href.lastIndexOf('/src/');
-  return new URL(`${url.href.slice(0, at)}/dist${url.href.slice(at)}`);
 }
 
 /** Splits positions into tasks of at most `maxFiles` files and about `maxBytes` bytes, in order. */
