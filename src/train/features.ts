@@ -179,8 +179,10 @@ export function wordOffsets(text: string, terms: ReadonlySet<string>): Map<strin
   // Lowercasing that changes lengths (a few non-ASCII letters) would misplace offsets: tokenize instead.
   if (lower.length !== text.length) return slowWordOffsets(text, terms);
   const found: number[] = [];
+  const parts = new Map<string, boolean>();
   for (const term of terms) {
     found.length = 0;
+    parts.clear();
     let last = -1;
     for (let i = lower.indexOf(term); i >= 0 && found.length < MAX_POSITIONS; i = lower.indexOf(term, i + 1)) {
       let s = i;
@@ -189,8 +191,15 @@ export function wordOffsets(text: string, terms: ReadonlySet<string>): Map<strin
       let e = i + term.length;
       while (e < text.length && isWordAt(text, e)) e++;
       if (e - s > MAX_TERM || e - s < MIN_TERM) continue;
-      const word = text.slice(s, e);
-      if ((e - s === term.length && s === i) || splitIdentifier(word).includes(term)) {
+      let isPart = e - s === term.length && s === i;
+      if (!isPart) {
+        // The same identifier comes back many times in a file (context.report, parseQuery): split it once.
+        const word = text.slice(s, e);
+        let known = parts.get(word);
+        if (known === undefined) parts.set(word, (known = splitIdentifier(word).includes(term)));
+        isPart = known;
+      }
+      if (isPart) {
         found.push(s);
         last = s;
       }
