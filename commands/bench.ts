@@ -45,7 +45,9 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .summary('time commands like hyperfine, with baselines and regression tests')
       .description(
         'Run each command many times (interleaved, in a seeded random order per round) and report mean ± σ, median, ' +
-          'min/max, user/system CPU time and relative speed. Put the commands after --.',
+          'min/max, user/system CPU time and relative speed. Put the commands after --. ' +
+          "With --suite, run quarry's own benchmarks (index, search, scan, profile; against ctags, ripgrep and cloc when " +
+          'installed) and print a scorecard against their targets.',
       )
       .argument('[commands...]', 'commands to benchmark (quote each one)')
       .option('--suite', "quarry's own suite (index, search, scan, profile) as a scorecard against its targets")

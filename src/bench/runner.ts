@@ -128,6 +128,18 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
+/**
+ * The line of a failed command's stderr that says why: the last error line (`quarry: …`, `TypeError: …` of a crash;
+ * Node ends a crash with its version, which says nothing), else the last line.
+ */
+export function failureReason(stderr: string): string | undefined {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines.findLast((l) => /^(?:quarry: |error: |[A-Z]\w*Error\b)/.test(l)) ?? lines.at(-1);
+}
+
 /** A small seeded PRNG (mulberry32) for the order of each round. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -261,7 +273,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
         throw new QuarryError('bad-input', `command not found: "${cmd}" (the shell exited with 127)`, {
           hint: 'use --ignore-failure to benchmark it anyway',
         });
-      const why = m.stderrTail.trim().split('\n').at(-1);
+      const why = failureReason(m.stderrTail);
       if (!o.ignoreFailure)
         throw new QuarryError(
           'bad-input',

@@ -6,14 +6,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IndexSummary } from '../index/indexer.js';
 import { indexPathOf } from '../index/reader.js';
 import { walk } from '../index/walk.js';
 import { writeSyntheticSpanFile } from '../profile/syntheticSpans.js';
+import type { ScanReport } from '../scan/scan.js';
 import { addCleanup } from '../util/cleanup.js';
 import { QuarryError } from '../util/errors.js';
 import { packageRoot } from '../util/packageRoot.js';
 import { summarize, type BenchmarkResult } from './result.js';
-import { runBenchmark, type BenchCommand, type BenchRun, type PrepareStep } from './runner.js';
+import { failureReason, runBenchmark, type BenchCommand, type BenchRun, type PrepareStep } from './runner.js';
 import { findPeers, type Peers, type SuiteTrees } from './suiteCorpus.js';
 import { withEditedFile, type EditedFile } from './suiteEditedFile.js';
 import { TARGETS, describeTarget, judge, type JudgedBy, type SuiteJob, type Unit, type Verdict } from './suiteTargets.js';
@@ -153,17 +155,8 @@ interface Envelope<T> {
   data: T;
 }
 
-interface IndexData {
-  files: number;
-  changes: { added: number; modified: number; removed: number };
-}
-
-interface ScanData {
-  root: string;
-  files: { path: string }[];
-  totals: { all: { files: number } };
-  cache: { hits: number; misses: number };
-}
+/** The parts of `quarry scan --summary --json` the suite reads (--summary keeps path, lang and lines of a file). */
+type ScanData = Pick<ScanReport, 'root' | 'totals' | 'cache'> & { files: { path: string }[] };
 
 export function runSuite(o: SuiteOptions): SuiteRun {
   const pkg = packageRoot();
@@ -250,7 +243,7 @@ export function runSuite(o: SuiteOptions): SuiteRun {
       // below
     }
     if (r.code === 0 && doc?.ok === true) return doc.data;
-    const why = doc !== undefined && !doc.ok ? JSON.stringify((doc as { error?: unknown }).error) : r.err.trim().split('\n').at(-1);
+    const why = doc !== undefined && !doc.ok ? JSON.stringify((doc as { error?: unknown }).error) : failureReason(r.err);
     throw new QuarryError('bad-input', `\`quarry ${args.join(' ')}\` failed (exit ${r.code}): ${why ?? ''}`);
   };
 
@@ -293,7 +286,7 @@ export function runSuite(o: SuiteOptions): SuiteRun {
 
     // The last cold run left a whole index and a full cache: the state of a re-index.
     renameSync(coldCache, warmCache);
-    const reindex = (args: string[] = []) => quarryJson<IndexData>(['index', tree, ...args], { QUARRY_CACHE_DIR: warmCache });
+    const reindex = () => quarryJson<IndexSummary>(['index', tree], { QUARRY_CACHE_DIR: warmCache });
     const file = chooseChangeFile(tree, o.changeFile);
     await withEditedFile(join(tree, file), tmp, async (f: EditedFile) => {
       // Check that the two jobs measure what they claim: no change seen, then exactly one modified file.
@@ -386,7 +379,7 @@ export function runSuite(o: SuiteOptions): SuiteRun {
     // One scan fills the warm cache and names the files for cloc; its cache counts check the cold case, a second
     // scan checks the warm one.
     const first = await quarryJson<ScanData>(['scan', dir, '--summary'], { QUARRY_CACHE_DIR: warmCache });
-    const n = first.totals.all.files;
+    const n = first.totals.all?.files ?? first.files.length;
     if (first.cache.hits !== 0 || first.cache.misses !== n)
       warn(notes, `cold scan cache counts ${JSON.stringify(first.cache)} (expected 0 hits, ${n} misses)`);
     const second = await quarryJson<ScanData>(['scan', dir, '--summary'], { QUARRY_CACHE_DIR: warmCache });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { QuarryError } from '../../src/util/errors.js';
-import { mulberry32, runBenchmark, runCount, shuffle, splitWords, type RunnerOptions } from '../../src/bench/runner.js';
+import { failureReason, mulberry32, runBenchmark, runCount, shuffle, splitWords, type RunnerOptions } from '../../src/bench/runner.js';
 import { tempDir } from '../helpers.js';
 
 function options(o: Partial<RunnerOptions>): RunnerOptions {
@@ -111,6 +111,15 @@ describe('runBenchmark', () => {
       options({ commands: [{ command: `sh -c 'echo noise >&2; echo "index is locked by pid 42" >&2; exit 2'` }], runs: 1, output: 'pipe' }),
     ).done;
     await expect(fail).rejects.toThrow(/failed with exit code 2: index is locked by pid 42$/);
+  });
+
+  it('failureReason: the last error line of a stderr, not the Node version a crash ends with', () => {
+    const crash =
+      'file:///x/dist/a.js:3\n  foo();\n  ^\n\nTypeError: foo is not a function\n    at file:///x/dist/a.js:3:3\n\nNode.js v20.20.2\n';
+    expect(failureReason(crash)).toBe('TypeError: foo is not a function');
+    expect(failureReason('quarry: index is locked by pid 42\n  hint: wait\n')).toBe('quarry: index is locked by pid 42');
+    expect(failureReason('just this\n')).toBe('just this');
+    expect(failureReason('')).toBeUndefined();
   });
 
   it('runs in-process prepare steps before each run, and gives each command its own variables', async () => {
