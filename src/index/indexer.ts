@@ -13,6 +13,7 @@ import { IndexReader, indexPathOf } from './reader.js';
 import { checkRootDir, walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps } from './tempFiles.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
+import type { BuiltIndex } from './builder.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 
 export interface IndexOptions {
@@ -268,6 +269,8 @@ async function analyzeAndBuild(plan: BuildPlan) {
   for (const k of plan.keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
   const cacheStats = { hits: 0, misses: 0 };
   const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
+  // Started while the pool's threads flush their cache writes, when there is a pool.
+  let encoded: Promise<BuiltIndex> | undefined;
   let next = 0;
   let done = 0;
   const feed = (): void => {
@@ -323,13 +326,18 @@ async function analyzeAndBuild(plan: BuildPlan) {
           profile: prof.workerContext(build),
         }),
         take,
+        whileFlushing: async () => {
+          feed();
+          encoded = prof.span('encode', () => assembler.finish());
+          await encoded;
+        },
       });
     }
     feed();
   } finally {
     build.end();
   }
-  const built = await prof.span('encode', () => assembler.finish());
+  const built = await (encoded ?? prof.span('encode', () => assembler.finish()));
   return { built, skippedFiles, cacheStats, workers, freshPaths };
 }
 

@@ -55,6 +55,8 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
   batches: readonly number[][];
   task: (batch: number[]) => T;
   take: (batch: number[], reply: R) => void;
+  /** Runs once every batch is taken, while the threads flush their cache writes (they wait on the disk). */
+  whileFlushing?: () => Promise<void>;
 }): Promise<void> {
   const prof = profiler();
   const pool = createPool(job.worker, job.threads);
@@ -67,7 +69,7 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
         job.take(batch, reply);
       }),
     );
-    const flushed = await pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier }));
+    const [flushed] = await Promise.all([pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier })), job.whileFlushing?.()]);
     for (const f of flushed) prof.ingest(f.spans);
   } finally {
     stopPool();
