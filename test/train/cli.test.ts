@@ -111,6 +111,26 @@ describe('quarry train and search with a model (CLI)', () => {
     }
   });
 
+  it('--eval-model measures a model from another tree against BM25F there and writes nothing', async () => {
+    const other = await indexedFixture('perfect');
+    const r = await quarry(['train', '--eval-model', modelPathOf(root), '--json'], { cwd: other, env });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      data: { queries: number; k: number; bm25f: { mrr: number }; model: { mrr: number }; diff: { mrr: { lo: number; hi: number } } };
+    };
+    expect(doc.data.queries).toBeGreaterThan(100);
+    expect(doc.data.k).toBe(100);
+    expect(doc.data.bm25f.mrr).toBe(1); // BM25F is perfect there (see make-fixtures.mjs)
+    expect(doc.data.model.mrr).toBeGreaterThan(0);
+    expect(doc.data.diff.mrr.lo).toBeLessThanOrEqual(doc.data.diff.mrr.hi);
+    expect(existsSync(modelPathOf(other))).toBe(false);
+    const bad = join(tempDir(), 'model.msgpack');
+    writeFileSync(bad, 'garbage');
+    const e = await quarry(['train', '--eval-model', bad], { cwd: other, env });
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/model .* is unreadable/);
+  });
+
   it('no index: exit 2 and says to run quarry index', async () => {
     const r = await quarry(['train'], { cwd: tempDir(), env });
     expect(r.code).toBe(2);
