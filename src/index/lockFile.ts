@@ -1,6 +1,6 @@
 // One index writer at a time: a lock file holding the writer's pid, created exclusively; a lock whose pid is
 // dead is stale and taken over.
-import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 
 export interface LockHolder {
@@ -38,16 +38,70 @@ const defaultSleep = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
+/**
+ * Creates `path` holding `content`, or returns false if it exists. The content is written to a file of this
+ * process's own first and then hard-linked to `path`, so no reader ever sees a lock without its pid (an empty lock,
+ * read between a create and a write, would pass for stale and be taken over).
+ */
+function createWithContent(path: string, content: string): boolean {
+  const own = `${path}.new-${process.pid}`;
+  const fd = openSync(own, 'w', 0o644);
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(own, path);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSync(own);
+  }
+}
+
+/**
+ * Removes a stale lock, and only that one. Two processes can find the same dead holder; if both unlinked the path,
+ * the slower one could delete the lock the faster one has just taken. So the lock is first renamed aside (only one
+ * rename gets that file) and checked: if what was renamed is a live writer's lock after all, it is put back.
+ */
+function takeOverStale(path: string, seen: LockHolder | null): void {
+  const aside = `${path}.stale-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // gone already: someone else took it over
+  }
+  const moved = readHolder(aside);
+  if (moved !== null && moved.pid !== seen?.pid && isPidAlive(moved.pid)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // A third process took the free path meanwhile; the writer whose lock this was still finishes its run.
+    }
+  }
+  try {
+    unlinkSync(aside);
+  } catch {
+    // nothing to remove
+  }
+}
+
 /** Takes the lock or throws QuarryError('locked') naming the holder. Returns the release function. */
 export function acquireLock(path: string, options: LockOptions = {}): () => void {
   const waitMs = options.waitMs ?? 2000;
   const sleep = options.sleep ?? defaultSleep;
   const deadline = Date.now() + waitMs;
   for (;;) {
+    let taken: boolean;
     try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies LockHolder));
-      closeSync(fd);
+      taken = createWithContent(path, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies LockHolder));
+    } catch (err) {
+      throw new QuarryError('bad-input', `cannot create lock ${path}: ${messageOf(err)}`);
+    }
+    if (taken) {
       let released = false;
       return () => {
         if (released) return;
@@ -61,17 +115,10 @@ export function acquireLock(path: string, options: LockOptions = {}): () => void
           }
         }
       };
-    } catch (err) {
-      if (errnoCode(err) !== 'EEXIST') throw new QuarryError('bad-input', `cannot create lock ${path}: ${messageOf(err)}`);
     }
     const holder = readHolder(path);
     if (holder === null || !isPidAlive(holder.pid)) {
-      // Stale: the writer died. Remove and retry; if two processes race here, 'wx' lets only one win.
-      try {
-        unlinkSync(path);
-      } catch {
-        // someone else took it over first
-      }
+      takeOverStale(path, holder);
       continue;
     }
     if (Date.now() >= deadline) {

@@ -1,0 +1,67 @@
+// Fault suite: kill -9 at random moments of a cold index. What must hold after every kill: the index on disk is the
+// old one or a complete new one, search answers from it, temp files do not pile up, and the next run takes the
+// dead writer's lock over.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IndexReader, indexPathOf } from '../../src/index/reader.js';
+import { envFor, hasStack, LONG, makeTree, run, seeded, trials } from './faults.js';
+
+const TRIALS = trials(12, 100);
+
+function tempsIn(root: string): string[] {
+  return readdirSync(join(root, '.quarry')).filter((n) => n.includes('.tmp-'));
+}
+
+describe('fault: kill -9 during index', () => {
+  it(
+    `after each of ${TRIALS} kills at random delays the index is the old or a complete new one, and search works`,
+    { timeout: LONG ? 1_800_000 : 300_000 },
+    async () => {
+      const root = makeTree(LONG ? 600 : 250);
+      const env = envFor(root);
+      expect((await run(['index'], { cwd: root, env })).code).toBe(0);
+      // How long a full rebuild takes here: kills land anywhere from the start to a little after its end.
+      const timed = await run(['index', '--force', '--no-cache'], { cwd: root, env });
+      expect(timed.code).toBe(0);
+      const random = seeded(20261123);
+      let files = new IndexReader(indexPathOf(root)).fileCount;
+      const failures: string[] = [];
+      let killed = 0;
+      for (let t = 0; t < TRIALS; t++) {
+        // One more file each time, so a new index is told from the old one by its file count.
+        writeFileSync(join(root, 'src', `extra${t}.ts`), `export const extra${t} = ${t};\n`);
+        const delay = random() * timed.ms * 1.2;
+        const r = await run(['index', '--force', '--no-cache'], {
+          cwd: root,
+          env,
+          onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), delay),
+        });
+        if (r.signal === 'SIGKILL') killed++;
+        else if (r.code !== 0) failures.push(`trial ${t}: exit ${r.code}: ${r.stderr.trim()}`);
+        let now: number;
+        try {
+          now = new IndexReader(indexPathOf(root)).fileCount;
+        } catch (err) {
+          failures.push(`trial ${t} (kill at ${delay.toFixed(0)} ms): index unreadable: ${String(err)}`);
+          continue;
+        }
+        if (now !== files && now !== files + 1) failures.push(`trial ${t}: ${now} files, expected ${files} (old) or ${files + 1} (new)`);
+        files = now;
+        const search = await run(['search', 'handler1', '--files', '--limit', '1'], { cwd: root, env });
+        if (search.code !== 0 || hasStack(search.stderr)) failures.push(`trial ${t}: search exit ${search.code}: ${search.stderr.trim()}`);
+        // The killed run's own temp file may remain until the next run removes it; no more than that.
+        if (tempsIn(root).length > 1) failures.push(`trial ${t}: temp files pile up: ${tempsIn(root).join(', ')}`);
+      }
+      // The last kill's lock and temp file are taken over and cleaned by the next run.
+      const last = await run(['index'], { cwd: root, env });
+      expect(last.code).toBe(0);
+      expect(tempsIn(root)).toEqual([]);
+      expect(readdirSync(join(root, '.quarry'))).not.toContain('index.msgpack.lock');
+      expect(new IndexReader(indexPathOf(root)).fileCount).toBe(250 * (LONG ? 600 / 250 : 1) + TRIALS);
+      // Most kills should land mid-run, or the test proves little.
+      expect(killed).toBeGreaterThan(TRIALS / 2);
+      expect(failures).toEqual([]);
+    },
+  );
+});
