@@ -107,12 +107,26 @@ function ttls(keys: string[]): number[] {
     .map(Number);
 }
 
-const FILES = 300;
+const FILES = 240;
+/** Files of the tree indexed while Redis fails. */
+const BIG = 800;
 
 describe.skipIf(redis === null)('shared cache (Redis)', () => {
   const tree = makeTree(FILES);
   let baseline: { header: Record<string, unknown>; body: Buffer } | undefined;
   let baselineMs = 0;
+
+  let big: { tree: string; plain: { header: Record<string, unknown>; body: Buffer } } | undefined;
+  /** A tree large enough for Redis to fail in the middle of its index, and its index built without Redis. */
+  async function bigTree() {
+    if (big === undefined) {
+      const tree = makeTree(BIG);
+      const copy = copyTree(tree);
+      expect((await index(copy, tempDir('quarry-shared-c-'))).code).toBe(0);
+      big = { tree, plain: indexContent(copy) };
+    }
+    return big;
+  }
 
   /** The index of `tree` built with no shared cache at all, to compare every other run with. */
   async function expected(): Promise<{ header: Record<string, unknown>; body: Buffer }> {
@@ -218,10 +232,8 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
   });
 
   it('Redis killed mid-index: the run completes with one warning and the same index; restarted, Redis is used again', async () => {
-    const big = makeTree(1500);
+    const { tree: big, plain } = await bigTree();
     const copy = copyTree(big);
-    const plain = copyTree(big);
-    expect((await index(plain, tempDir('quarry-shared-c-'))).code).toBe(0);
     redis!.cli(['FLUSHALL']);
     let finished = false;
     const run = index(copy, tempDir('quarry-shared-c-'), ['--cache-url', redis!.url]).finally(() => (finished = true));
@@ -235,12 +247,12 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     } finally {
       await redis!.restart();
     }
-    expect(keysAtKill).toBeLessThan(1500);
+    expect(keysAtKill).toBeLessThan(BIG);
     expect(r.code).toBe(0);
     expect(sharedWarnings(r)).toHaveLength(1);
     expect(stderrWarnings(r)).toHaveLength(1);
-    expect(r.doc.data.files).toBe(1500);
-    expect(indexContent(copy)).toEqual(indexContent(plain));
+    expect(r.doc.data.files).toBe(BIG);
+    expect(indexContent(copy)).toEqual(plain);
 
     // Restarted (empty): the next runners fill it and are served from it.
     const again = await index(copyTree(tree), tempDir('quarry-shared-c-'), ['--cache-url', redis!.url]);
@@ -251,14 +263,15 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
   });
 
   it('Redis that stops answering mid-index (paused): operations time out, one warning, the same index', async () => {
-    const want = await expected();
+    const { tree: big, plain } = await bigTree();
     redis!.cli(['FLUSHALL']);
-    const copy = copyTree(tree);
+    const copy = copyTree(big);
     let finished = false;
     const run = index(copy, tempDir('quarry-shared-c-'), ['--cache-url', redis!.url], { QUARRY_CACHE_TIMEOUT_MS: '200' }).finally(
       () => (finished = true),
     );
     await until('first shared writes', () => finished || Number(redis!.cli(['DBSIZE'])) > 0);
+    expect(finished).toBe(false);
     redis!.pause();
     let r: IndexRun;
     try {
@@ -267,11 +280,10 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
       redis!.resume();
     }
     expect(r.code).toBe(0);
-    expect(indexContent(copy)).toEqual(want);
-    expect(r.ms).toBeLessThan(2 * baselineMs + 10_000);
-    // Paused after the last batch, a run would have had nothing to wait for; otherwise exactly one warning.
-    if (!finished || sharedWarnings(r).length > 0) expect(sharedWarnings(r)).toHaveLength(1);
-    expect(sharedWarnings(r).join('')).toMatch(/^$|timed out/);
+    expect(sharedWarnings(r)).toHaveLength(1);
+    expect(sharedWarnings(r)[0]).toMatch(/timed out after 200 ms/);
+    expect(stderrWarnings(r)).toHaveLength(1);
+    expect(indexContent(copy)).toEqual(plain);
   });
 
   it('one process: a lookup while Redis is down is a quick miss, and after a restart the same cache uses Redis again', async () => {
