@@ -8,6 +8,7 @@ import { addCleanup } from '../util/cleanup.js';
 import { profiler } from '../profile/profiler.js';
 import { IndexReader, INDEX_DIR, indexPathOf } from '../index/reader.js';
 import { FORMAT_VERSION } from '../index/format.js';
+import { removeStaleTemps } from '../index/tempFiles.js';
 import { buildQueries, type PairStats } from './pairs.js';
 import { readJudgments } from './judgments.js';
 import { FEATURES, FeatureSource } from './features.js';
@@ -194,6 +195,9 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
     judgments: judgmentsHash,
   });
   const ckpt = new Checkpointer(join(root, INDEX_DIR, CHECKPOINT_FILE), fingerprint);
+  // Temp files of runs killed mid-write (their pid is gone), as index writers' are.
+  removeStaleTemps(ckpt.path);
+  removeStaleTemps(modelPathOf(root));
   let state: FitState | null = null;
   let resumedAt: number | null = null;
   if (opts.resume) {

@@ -161,3 +161,16 @@ describe('monotone weights', () => {
     expect(NON_NEGATIVE).toContain('base_match');
   });
 });
+
+describe('temp files of killed runs', () => {
+  it('are removed at the next run when their writer is gone', async () => {
+    const root = await indexedFixture('basic');
+    const dead = join(root, '.quarry', `${CHECKPOINT_FILE}.tmp-999999999-0`);
+    const alive = join(root, '.quarry', `${CHECKPOINT_FILE}.tmp-${process.ppid}-zz`);
+    writeFileSync(dead, 'half a checkpoint');
+    writeFileSync(alive, 'another live process writing');
+    await runTrain(trainOptions(root, { epochs: 1 }));
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(alive)).toBe(true);
+  });
+});
