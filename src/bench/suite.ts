@@ -39,10 +39,13 @@ export interface SuiteOptions extends SuiteTrees {
   onProgress?: (text: string) => void;
 }
 
-/** Runs and warmups per group when --runs/--warmup are not given: a full suite on the corpus in ~3 minutes. */
+/**
+ * Runs and warmups per group when --runs/--warmup are not given: a full suite on the corpus in ~3 minutes on a quiet
+ * machine, ~5 under load (the cold index is most of it, and slows the most: it wants both cores).
+ */
 export const DEFAULT_RUNS = {
-  /** ~20 s a quarry run and ~7 s a ctags run on the corpus. */
-  indexCold: { warmup: 1, runs: 3 },
+  /** ~20 s a quarry run and ~7 s a ctags run on the corpus; the warmup fills the page cache for both. */
+  indexCold: { warmup: 1, runs: 2 },
   reindex: { warmup: 1, runs: 5 },
   search: { warmup: 2, runs: 10 },
   scan: { warmup: 1, runs: 5 },
