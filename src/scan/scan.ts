@@ -339,9 +339,13 @@ interface IndexedFiles {
   hashOf(id: number): string;
 }
 
-/** The index at `root`, if there is a readable one (a damaged or missing index only means files are read). */
+/**
+ * The index at `root`, or null when there is none (then every file is read). An index that is there but unreadable
+ * stops the scan with the same message as search (DESIGN: a reader that meets a bad index exits 2): left alone, it
+ * would silently cost every later scan its speed.
+ */
 async function indexedFiles(root: string): Promise<IndexedFiles | null> {
-  const { IndexReader, indexPathOf } = await import('../index/reader.js');
+  const [{ IndexReader, indexPathOf }, { unreadable }] = await Promise.all([import('../index/reader.js'), import('../index/format.js')]);
   const path = indexPathOf(root);
   if (!existsSync(path)) return null;
   try {
@@ -359,8 +363,9 @@ async function indexedFiles(root: string): Promise<IndexedFiles | null> {
     } finally {
       reader.close();
     }
-  } catch {
-    return null;
+  } catch (err) {
+    if (err instanceof QuarryError) throw err;
+    throw unreadable(path, messageOf(err));
   }
 }
 
