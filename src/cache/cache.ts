@@ -274,6 +274,13 @@ export class Cache {
     return this.#monitor.snapshot();
   }
 
+  /** Waits until the store has committed what it writes on its own (local copies of shared hits). */
+  async flush(): Promise<void> {
+    const store: unknown = this.#backend?.kv?.store;
+    if (typeof store === 'object' && store !== null && typeof (store as { flush?: unknown }).flush === 'function')
+      await (store as { flush(): Promise<void> }).flush();
+  }
+
   /** Waits for pending writes and releases the store; afterwards the cache answers nothing. */
   async close(): Promise<void> {
     const kv = this.#backend?.kv;

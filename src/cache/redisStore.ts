@@ -49,7 +49,7 @@ export class RedisTier {
     this.#onFailure = onFailure;
   }
 
-  /** The stored text for each key (undefined: absent, or Redis unavailable). */
+  /** The stored text for each key (undefined: absent, or Redis unavailable): one MGET per chunk of keys. */
   async getMany(keys: string[]): Promise<(string | undefined)[]> {
     const misses = keys.map(() => undefined);
     if (keys.length === 0) return misses;
@@ -59,15 +59,13 @@ export class RedisTier {
       return misses;
     }
     try {
-      const values = await this.#bounded('read', adapter.getMany(keys.map((k) => SHARED_KEY_PREFIX + k)));
+      const out: (string | undefined)[] = [];
+      for (const chunk of chunks(keys)) {
+        const values = await this.#bounded('read', adapter.getMany(chunk.map((k) => SHARED_KEY_PREFIX + k)));
+        for (const v of values) out.push(typeof v === 'string' ? v : undefined);
+      }
       this.#succeeded();
-      let hits = 0;
-      const out = values.map((v) => {
-        if (typeof v !== 'string') return undefined;
-        hits++;
-        return v;
-      });
-      this.stats.hits += hits;
+      this.stats.hits += out.filter((v) => v !== undefined).length;
       return out;
     } catch (err) {
       this.#failed(err);
@@ -75,7 +73,7 @@ export class RedisTier {
     }
   }
 
-  /** Writes the entries in one MULTI, each with a TTL (its own if shorter than the shared one). */
+  /** Writes the entries in one MULTI per chunk, each with a TTL (its own if shorter than the shared one). */
   async setMany(entries: { key: string; value: string; ttl?: number | undefined }[]): Promise<void> {
     if (entries.length === 0) return;
     const adapter = await this.#usable();
@@ -86,10 +84,11 @@ export class RedisTier {
     const ttlOf = (ttl: number | undefined): number =>
       ttl !== undefined && ttl > 0 ? Math.min(ttl, this.config.ttlMs) : this.config.ttlMs;
     try {
-      await this.#bounded(
-        'write',
-        adapter.setMany(entries.map(({ key, value, ttl }) => ({ key: SHARED_KEY_PREFIX + key, value, ttl: ttlOf(ttl) }))),
-      );
+      for (const chunk of chunks(entries))
+        await this.#bounded(
+          'write',
+          adapter.setMany(chunk.map(({ key, value, ttl }) => ({ key: SHARED_KEY_PREFIX + key, value, ttl: ttlOf(ttl) }))),
+        );
       this.#succeeded();
     } catch (err) {
       this.#failed(err);
@@ -180,6 +179,16 @@ export class RedisTier {
     this.#downUntil = Date.now() + this.#cooldownMs;
     this.#onFailure(describe(err));
   }
+}
+
+/**
+ * Keys per MGET or MULTI. A worker's batch (48 files) is one round trip; a warm scan's single lookup of every file
+ * is split so that no one reply is so large that it exceeds the time budget on its own.
+ */
+const CHUNK = 512;
+
+function* chunks<T>(items: T[]): IterableIterator<T[]> {
+  for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
 
 /** A short reason: node-redis wraps socket errors, whose code (ECONNREFUSED...) says most. */

@@ -36,6 +36,7 @@ export function trackWrite(write: Promise<void>): void {
 /** Waits until every write started by this thread is committed (a cache failure is a miss, never thrown). */
 export async function flushWrites(): Promise<void> {
   while (writes.size > 0) await Promise.all([...writes]);
+  await (await cache)?.flush();
 }
 
 /** The cache's warnings since the last call. */

@@ -18,6 +18,8 @@ export class TieredStore extends EventEmitter implements KeyvStoreAdapter, Prefi
   namespace?: string | undefined;
   readonly local: LmdbStore | undefined;
   readonly shared: RedisTier;
+  /** Copies of Redis hits into the local store still being committed (see `flush`). */
+  readonly #copies = new Set<Promise<void>>();
 
   constructor(local: LmdbStore | undefined, shared: RedisTier) {
     super();
@@ -50,8 +52,15 @@ export class TieredStore extends EventEmitter implements KeyvStoreAdapter, Prefi
       out[i] = text;
       writeBack.push({ key: keys[i] as string, value: text });
     });
-    // Awaited so the copy is committed before a worker thread can be stopped; one lmdb transaction per batch.
-    if (this.local && writeBack.length > 0) await this.local.setMany(writeBack);
+    // One lmdb transaction per batch, committed off the read path: `flush` (the thread's final flushWrites) and
+    // `disconnect` wait for it. A copy that fails costs a later miss, nothing else.
+    if (this.local && writeBack.length > 0) {
+      const copy: Promise<void> = this.local
+        .setMany(writeBack)
+        .catch(() => {})
+        .finally(() => this.#copies.delete(copy));
+      this.#copies.add(copy);
+    }
     return out as Array<StoredData<Value | undefined>>;
   }
 
@@ -83,7 +92,13 @@ export class TieredStore extends EventEmitter implements KeyvStoreAdapter, Prefi
     await this.local?.clearPrefix(prefix);
   }
 
+  /** Waits until the local copies of Redis hits are committed. */
+  async flush(): Promise<void> {
+    while (this.#copies.size > 0) await Promise.all([...this.#copies]);
+  }
+
   async disconnect(): Promise<void> {
+    await this.flush();
     await Promise.all([this.local?.disconnect(), this.shared.disconnect()]);
   }
 }

@@ -251,7 +251,16 @@ describe('getMany and setMany', () => {
     await reader.get('s', 1, 'a');
     await reader.get('s', 1, 'a');
     await reader.get('s', 1, 'b');
-    expect(reader.stats()).toEqual({ hits: 2, misses: 1, l1Hits: 1, bytesRead: written, bytesWritten: 0, errors: 0 });
+    expect(reader.stats()).toEqual({
+      hits: 2,
+      misses: 1,
+      l1Hits: 1,
+      bytesRead: written,
+      bytesWritten: 0,
+      errors: 0,
+      sharedHits: 0,
+      sharedErrors: 0,
+    });
   });
 });
 
