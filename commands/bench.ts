@@ -105,6 +105,8 @@ function nonNegative(value: unknown, flag: string): number {
 }
 
 const benchAction: Action = async (ctx, args, opts) => {
+  // Spans go where --profile or QUARRY_PROFILE says: a benchmark belongs to no indexed root.
+  ctx.startProfile(null);
   if (opts.suite === true) return suiteAction(ctx, args, opts);
   if (opts.corpus !== undefined)
     throw new QuarryError('usage', '--corpus goes with --suite', { hint: 'quarry bench --suite --corpus DIR' });
