@@ -44,7 +44,11 @@ function expectConsistent(report: SuiteReport): void {
   }
 }
 
-describe('runSuite on a small tree', () => {
+// A whole suite is a few dozen child processes, and 1M span lines in the CLI tests: seconds on a quiet machine, more
+// under load.
+const SUITE_TIMEOUT = { timeout: 180_000 };
+
+describe('runSuite on a small tree', SUITE_TIMEOUT, () => {
   it('times every job once, with each peer that is installed, and leaves the tree as it was', async () => {
     const tree = fixture('bench/suite');
     const file = join(tree, CHANGED);
@@ -158,7 +162,7 @@ interface Envelope {
   error?: { code: string; message: string; hint: string | null };
 }
 
-describe('quarry bench --suite (CLI)', () => {
+describe('quarry bench --suite (CLI)', SUITE_TIMEOUT, () => {
   it('--json: the scorecard of every job in the envelope, with 1,000,000 span lines for profile', async () => {
     const tree = fixture('bench/suite');
     const r = await quarry(['bench', '--suite', '--corpus', tree, '--json', '--runs', '1', '--warmup', '0']);
