@@ -57,6 +57,7 @@ export const DEFAULT_CHANGE_FILE = 'lodash/debounce.js';
 
 /** A measured figure: seconds for times, MiB for memory. */
 export interface Figure {
+  /** The mean of the runs; for a peak RSS, the largest peak of the runs (what the target bounds). */
   mean: number;
   /** Sample standard deviation (null below two runs, or for a peak). */
   stddev: number | null;
