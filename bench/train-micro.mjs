@@ -43,7 +43,7 @@ for (let r = 0; r < rounds; r++) {
 const fitMs = [];
 const opts = { lrs: [0.03], epochs: 1, batch: 32, replay: 1024, l2: 1e-4, seed: 1 };
 for (let r = 0; r < rounds; r++) {
-  const s = initialState(train, val, opts);
+  const s = initialState(val, opts);
   const t0 = performance.now();
   await fit(train, val, s, opts);
   fitMs.push(performance.now() - t0);

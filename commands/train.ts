@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { QuarryError } from '../src/util/errors.js';
 import type { TrainReport } from '../src/train/train.js';
-import { commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
+import { commonOptions, positiveInt, type Action } from './context.js';
 import { formatCount, formatMs } from './units.js';
 
 export const name = 'train';
@@ -99,7 +99,7 @@ const trainAction: Action = async (ctx, _args, opts) => {
       onWarning: (w) => ctx.warn(w),
     });
     spinner.stop();
-    return { command: 'train', data: report, text: render(report, ctx, performance.now() - started), exitCode: 0 };
+    return { command: 'train', data: report, text: render(report, performance.now() - started), exitCode: 0 };
   } finally {
     spinner.stop();
     unregister();
@@ -147,7 +147,7 @@ function table(
   return out;
 }
 
-function render(r: TrainReport, _ctx: CommandContext, ms: number): string {
+function render(r: TrainReport, ms: number): string {
   const s = r.pairs.bySplit;
   const out: string[] = [];
   out.push(

@@ -78,7 +78,7 @@ export function usefulQueries(ds: Dataset): Int32Array {
 }
 
 /** The starting state: BM25F weights, which are also the first "best" (what the model must beat). */
-export function initialState(train: Dataset, val: Dataset, opts: FitOptions): FitState {
+export function initialState(val: Dataset, opts: FitOptions): FitState {
   const w = bm25Weights();
   return {
     config: 0,

@@ -210,15 +210,14 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
       progress(`resuming at step ${state.steps} (learning rate ${state.config + 1}/${opts.lrs.length}, epoch ${state.epoch + 1})`);
     }
   }
-  const s = state ?? initialState(data.train, data.validation, fitOpts);
-  let live = s;
-  const unregister = addCleanup(() => ckpt.writeSync(live));
+  const s = state ?? initialState(data.validation, fitOpts);
+  // SIGINT runs this between two steps (the loop yields only there), so `s` is whole.
+  const unregister = addCleanup(() => ckpt.writeSync(s));
   let done: boolean;
   try {
     done = await prof.span('fit', () =>
       fit(data.train, data.validation, s, fitOpts, {
         onStep: (st) => {
-          live = st;
           if (st.steps % opts.checkpointEvery === 0) ckpt.request(st);
         },
         onEpoch: (e) =>

@@ -153,7 +153,7 @@ describe('monotone weights', () => {
     }
     const ds = { x, labels, start, relevant: Array.from({ length: nq }, () => [1]), missed: 0 };
     const opts = { lrs: [0.05], epochs: 5, batch: 8, replay: 64, l2: 0, seed: 1 };
-    const s = initialState(ds, ds, opts);
+    const s = initialState(ds, opts);
     await fit(ds, ds, s, opts);
     expect(s.best.config).toBe(0); // it learned something
     expect(s.best.w[other]).toBeLessThan(0); // the same signal on a free feature goes negative
