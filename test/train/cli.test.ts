@@ -8,10 +8,12 @@ import { encodeModel } from '../../src/train/saveModel.js';
 import { loadReranker } from '../../src/search/rerank.js';
 import { search } from '../../src/search/search.js';
 import { BIN, REPO, quarry, tempDir } from '../helpers.js';
+import type { TrainReport } from '../../src/train/train.js';
 import { indexedFixture } from './helpers.js';
 
 let root = '';
 const env = { QUARRY_CACHE_DIR: '' };
+let trained: { schemaVersion: number; command: string; ok: boolean; data: TrainReport; warnings: string[] };
 
 describe('quarry train and search with a model (CLI)', () => {
   beforeAll(async () => {
@@ -19,9 +21,25 @@ describe('quarry train and search with a model (CLI)', () => {
     env.QUARRY_CACHE_DIR = tempDir();
     const r = await quarry(['train', '--epochs', '4', '--json'], { cwd: root, env });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { ok: boolean; data: { saved: boolean } };
-    expect(doc.ok).toBe(true);
-    expect(doc.data.saved).toBe(true);
+    trained = JSON.parse(r.stdout) as typeof trained;
+    expect(trained.ok).toBe(true);
+    expect(trained.data.saved).toBe(true);
+  });
+
+  it('--json is the envelope around the TrainReport', () => {
+    expect(trained).toMatchObject({ schemaVersion: 1, command: 'train', ok: true, warnings: [] });
+    const d = trained.data;
+    expect(d.features).toHaveLength(19);
+    expect(Object.keys(d.weights)).toEqual(d.features);
+    for (const split of [d.validation, d.test]) {
+      for (const side of [split.bm25f, split.model]) expect(Object.keys(side).sort()).toEqual(['mrr', 'ndcg', 'recall']);
+    }
+    expect(Object.keys(d.test.diff).sort()).toEqual(['mrr', 'ndcg', 'recall']);
+    expect(d.test.diff.mrr.lo).toBeLessThanOrEqual(d.test.diff.mrr.diff);
+    expect(d.test.diff.mrr.diff).toBeLessThanOrEqual(d.test.diff.mrr.hi);
+    expect(d.test.bySource.name!.queries + d.test.bySource.doc!.queries).toBe(d.test.queries);
+    expect(d.modelPath).toBe(modelPathOf(root));
+    expect(d.chosen).toEqual({ lr: expect.any(Number), epoch: expect.any(Number) });
   });
 
   it('prints BM25F and the model side by side on the test split', async () => {
