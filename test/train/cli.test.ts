@@ -88,6 +88,18 @@ describe('quarry train and search with a model (CLI)', () => {
       reranker: loaded.reranker,
     });
     const model = res.hits[0]!.explain!.model!;
+    // sym: queries keep BM25F (the definitions bonus is not a feature the model saw).
+    const sym = search({
+      root,
+      cwd: root,
+      query: 'sym:parseConfigHeader config',
+      limit: 0,
+      filesOnly: true,
+      explain: false,
+      maxLines: 0,
+      reranker: loaded.reranker,
+    });
+    expect(sym.ranking).toBe('bm25f');
     // The contributions add up to the model score.
     expect(model.features.reduce((s, f) => s + f.contribution, 0)).toBeCloseTo(model.score, 1);
     expect(model.features.map((f) => f.feature)).toEqual(read.model.features);
