@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QuarryError, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
+import { yieldToEvents } from '../util/yieldToEvents.js';
 import { profiler } from '../profile/profiler.js';
 import { quarryVersion } from '../version.js';
 import { countReasons, type FileResult, type IndexedAnalysis, type SkipReason } from './analysis.js';
@@ -304,13 +305,17 @@ async function analyzeAndBuild(plan: BuildPlan) {
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files, or too little work for more than one thread: analysed here.
       const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
-      take(
-        toRead,
-        await analyzeBatch(
-          { root, paths: toRead.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, sharedCache: opts.sharedCache, profile: null },
-          prof,
-        ),
-      );
+      // In batches all the same: between them Ctrl-C is handled and progress shown.
+      for (const batch of batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES)) {
+        take(
+          batch,
+          await analyzeBatch(
+            { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, sharedCache: opts.sharedCache, profile: null },
+            prof,
+          ),
+        );
+        await yieldToEvents();
+      }
       await flushWrites();
     } else if (toRead.length > 0) {
       await runInPool<WorkerTask, WorkerReply>({

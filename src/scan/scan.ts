@@ -13,6 +13,7 @@ import { checkRootDir, walk, type WalkedFile } from '../index/walk.js';
 import { readSource } from '../index/readSource.js';
 import { profiler } from '../profile/profiler.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import { yieldToEvents } from '../util/yieldToEvents.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
 import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
@@ -470,8 +471,13 @@ async function scanFiles(
     profile: prof.workerContext(span),
   });
   try {
-    if (workers === 0) take(misses, await scanBatch({ ...task(misses), profile: null }, prof));
-    else
+    if (workers === 0) {
+      // Here, in batches all the same: between them Ctrl-C is handled and progress shown.
+      for (const batch of batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES)) {
+        take(batch, await scanBatch({ ...task(batch), profile: null }, prof));
+        await yieldToEvents();
+      }
+    } else
       await runInPool<ScanTask, ScanReply>({
         worker: workerModuleUrl('./worker.js', import.meta.url),
         threads: workers,
