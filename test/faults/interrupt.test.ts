@@ -63,12 +63,12 @@ describe('fault: SIGINT mid-run', () => {
   });
 
   it('train: exit 130 with a checkpoint, and --resume finishes', { timeout: 300_000 }, async () => {
-    const r = await interrupted(['train', '--epochs', '400', '--checkpoint-every', '5'], 4000);
+    const r = await interrupted(['train', '--epochs', '120', '--checkpoint-every', '5'], 3000);
     expect(r.code).toBe(130);
     expect(hasStack(r.stderr)).toBe(false);
     checkProfile(r.profile, 'train');
     expect(existsSync(join(root, '.quarry', 'train-checkpoint.msgpack'))).toBe(true);
-    const resumed = await run(['train', '--epochs', '400', '--checkpoint-every', '5', '--resume', '--json'], {
+    const resumed = await run(['train', '--epochs', '120', '--checkpoint-every', '5', '--resume', '--json'], {
       cwd: root,
       env: envFor(root),
       limitMs: 280_000,
