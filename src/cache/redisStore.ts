@@ -133,7 +133,8 @@ export class RedisTier {
       url,
       disableOfflineQueue: true,
       socket: {
-        connectTimeout: timeoutMs,
+        // The socket's own timer: only for a host that never answers the SYN; the first wait is bounded above.
+        connectTimeout: Math.max(2000, 4 * timeoutMs),
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, RECONNECT_CAP_MS) + Math.floor(Math.random() * 100),
       },
     }) as RedisClientType;
@@ -143,14 +144,13 @@ export class RedisTier {
     // The adapter re-emits the client's errors; the listener above has already reported them.
     adapter.on('error', () => {});
     this.#adapter = adapter;
-    let timer: NodeJS.Timeout | undefined;
     this.#firstAttempt = new Promise<void>((resolve) => {
       const settle = (): void => {
-        clearTimeout(timer);
+        cancel();
         client.off('error', settle);
         resolve();
       };
-      timer = setTimeout(settle, timeoutMs);
+      const cancel = afterListening(timeoutMs, settle);
       client.once('error', settle);
       client.connect().then(settle, settle);
     }).then(() => {
@@ -160,12 +160,12 @@ export class RedisTier {
 
   /** `op`, or a rejection after the timeout. */
   #bounded<T>(what: string, op: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = (): void => {};
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+      cancel = afterListening(this.config.timeoutMs, () => reject(new Error(`${what} timed out after ${this.config.timeoutMs} ms`)));
     });
     op.catch(() => {}); // a late rejection after the timeout won is not unhandled
-    return Promise.race([op, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([op, timeout]).finally(cancel);
   }
 
   #succeeded(): void {
@@ -191,9 +191,37 @@ function* chunks<T>(items: T[]): IterableIterator<T[]> {
   for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
 
+/** Granularity of `afterListening`'s clock. */
+const TICK_MS = 25;
+
+/**
+ * Calls `expire` once the thread has been free to read replies for `budgetMs`, and returns a cancel function.
+ * A wall-clock timer would blame Redis for the thread's own busy time: a write left in flight while the thread
+ * parses the next batch for a second has its reply waiting, unread, in the socket when the thread comes back, and
+ * expired timers run before I/O is read. So the budget is counted in ticks, a late tick counting as one tick only,
+ * and `expire` runs after one more I/O phase (setImmediate), when a reply that is already there has been read.
+ */
+function afterListening(budgetMs: number, expire: () => void): () => void {
+  let left = budgetMs;
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  const tick = (): void => {
+    left -= TICK_MS;
+    if (left > 0) timer = setTimeout(tick, TICK_MS);
+    else immediate = setImmediate(expire);
+  };
+  timer = setTimeout(tick, TICK_MS);
+  return () => {
+    clearTimeout(timer);
+    if (immediate !== undefined) clearImmediate(immediate);
+  };
+}
+
 /** A short reason: node-redis wraps socket errors, whose code (ECONNREFUSED...) says most. */
 function describe(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   const message = messageOf(err);
-  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+  if (typeof code !== 'string' || message.includes(code)) return message;
+  // An AggregateError (every address of a host refused) has an empty message.
+  return message === '' ? code : `${code}: ${message}`;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { openCache } from '../../src/cache/cache.js';
+import { RedisTier } from '../../src/cache/redisStore.js';
 import { unpackr } from '../../src/util/unpackr.js';
 import { quarry, tempDir, type CliRun } from '../helpers.js';
 import { freePort, startRedis } from './redisServer.js';
@@ -197,7 +198,9 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
       const r = await quarry(['scan', copyTree(tree), '--json', '--cache-url', redis!.url], { env: { QUARRY_CACHE_DIR: cacheDir } });
       return JSON.parse(r.stdout) as { ok: boolean; data: { cache: { hits: number; misses: number } }; warnings: string[] };
     };
-    expect((await scan(tempDir('quarry-shared-c-'))).data.cache).toEqual({ hits: 0, misses: FILES });
+    const first = await scan(tempDir('quarry-shared-c-'));
+    expect(first.data.cache).toEqual({ hits: 0, misses: FILES });
+    expect(first.warnings).toEqual([]);
     const second = await scan(tempDir('quarry-shared-c-'));
     expect(second.data.cache).toEqual({ hits: FILES, misses: 0 });
     expect(second.warnings).toEqual([]);
@@ -325,6 +328,24 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     }
   });
 
+  it('a reply that came while the thread was busy (parsing) is not taken for a timeout', async () => {
+    const reasons: string[] = [];
+    const tier = new RedisTier({ url: redis!.url, ttlMs: 60_000, local: false, timeoutMs: 200 }, (r) => reasons.push(r));
+    try {
+      await tier.setMany([{ key: 'busy:warm', value: 'x' }]);
+      const pending = tier.setMany([{ key: 'busy:write', value: 'y' }]);
+      await new Promise((r) => setImmediate(r)); // the MULTI is on the wire
+      const end = Date.now() + 1000;
+      while (Date.now() < end); // the thread is busy for 5 budgets; Redis answers meanwhile
+      await pending;
+      expect(await tier.getMany(['busy:write'])).toEqual(['y']);
+      expect(reasons).toEqual([]);
+      expect(tier.stats.errors).toBe(0);
+    } finally {
+      await tier.disconnect();
+    }
+  });
+
   it('cache clear --shared deletes only quarry keys of the namespace asked; stats counts entries, bytes and TTLs', async () => {
     redis!.cli(['FLUSHALL']);
     redis!.cli(['SET', 'someone:else', 'keep']);
@@ -357,6 +378,27 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     expect(local.data).toMatchObject({ store: 'local', deleted: FILES });
     const left = JSON.parse((await quarry(['cache', 'stats', '--json'], { env })).stdout);
     expect(left.data.namespaces).toEqual([expect.objectContaining({ namespace: 'analysis', entries: FILES })]);
+  });
+});
+
+describe('reconnecting', () => {
+  it('backs off exponentially while nothing listens (no reconnect storm), and stops for good on disconnect', async () => {
+    const reasons: string[] = [];
+    const url = `redis://127.0.0.1:${await freePort()}/0`;
+    const tier = new RedisTier({ url, ttlMs: 60_000, local: false, timeoutMs: 300 }, (r) => reasons.push(r));
+    const t0 = Date.now();
+    expect(await tier.getMany(['x'])).toEqual([undefined]);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 3200));
+    // Attempts at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s (+ up to 0.1 s jitter each): about six refusals, not hundreds.
+    const refusals = reasons.filter((r) => r.includes('ECONNREFUSED')).length;
+    expect(refusals).toBeGreaterThanOrEqual(3);
+    expect(refusals).toBeLessThanOrEqual(8);
+    await tier.disconnect();
+    const after = reasons.length;
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(reasons.length).toBe(after);
+    expect(tier.stats.errors).toBeGreaterThan(0);
   });
 });
 
