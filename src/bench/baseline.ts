@@ -1,8 +1,8 @@
 // Saved results (.quarry/bench/NAME.json, written atomically) and the comparison of a run with them: a
 // significance test and a minimum effect size, each command against its saved self.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addCleanup } from '../util/cleanup.js';
+import { writeFileAtomicSync } from '../util/atomicWrite.js';
 import { QuarryError, errnoCode } from '../util/errors.js';
 import type { BenchmarkResult } from './result.js';
 import { mannWhitneyU, welchTTest } from './stats.js';
@@ -36,23 +36,12 @@ export function baselinePath(root: string, name: string): string {
   return join(root, '.quarry', 'bench', `${name}.json`);
 }
 
-/** Writes the baseline to a temp file and renames it over NAME.json: a reader sees the old file or the new, never half. */
+/** Writes the baseline atomically (util/atomicWrite.ts): a reader sees the old NAME.json or the new, never half. */
 export function saveBaseline(root: string, name: string, results: BenchmarkResult[], now = new Date()): string {
   const path = baselinePath(root, name);
   mkdirSync(join(root, '.quarry', 'bench'), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const remove = () => rmSync(tmp, { force: true });
-  const unregister = addCleanup(remove);
-  try {
-    const doc: Baseline = { schemaVersion: 1, name, savedAt: now.toISOString(), results };
-    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-    renameSync(tmp, path);
-  } catch (err) {
-    remove();
-    throw err;
-  } finally {
-    unregister();
-  }
+  const doc: Baseline = { schemaVersion: 1, name, savedAt: now.toISOString(), results };
+  writeFileAtomicSync(path, `${JSON.stringify(doc, null, 2)}\n`);
   return path;
 }
 

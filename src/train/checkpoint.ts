@@ -6,7 +6,7 @@ import { packr } from '../util/packr.js';
 import { unpackr } from '../util/unpackr.js';
 import { isRecord } from '../index/format.js';
 import { errnoCode, messageOf } from '../util/errors.js';
-import { writeFileAtomic, writeFileAtomicSync } from './atomicWrite.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../util/atomicWrite.js';
 import { NF } from './features.js';
 import type { FitState } from './fit.js';
 

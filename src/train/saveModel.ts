@@ -1,6 +1,6 @@
 // Writes the model file atomically; same model, same bytes (no clock, no host in it).
 import { packr } from '../util/packr.js';
-import { writeFileAtomicSync } from './atomicWrite.js';
+import { writeFileAtomicSync } from '../util/atomicWrite.js';
 import type { ModelFile } from './modelFile.js';
 
 export function encodeModel(model: ModelFile): Uint8Array {

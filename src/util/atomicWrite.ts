@@ -1,0 +1,70 @@
+// Whole-file writes that a crash cannot tear: a temp file beside the target (`<path>.tmp-<pid>-<n>`, which
+// index/tempFiles.ts recognises when its writer died), fsynced, renamed over the target, and the directory fsynced
+// so the rename itself survives a power cut. A reader sees the old file or the new one, never a mix. Used for the
+// index, train's checkpoints and model, and bench baselines.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+let serial = 0;
+
+function tempName(path: string): string {
+  return `${path}.tmp-${process.pid}-${(serial++).toString(36)}`;
+}
+
+/** Writes `data` (bytes, text, or chunks written in order) to `path` atomically. Throws the fs error as it came. */
+export function writeFileAtomicSync(path: string, data: Uint8Array | string | readonly Uint8Array[]): void {
+  const chunks = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+  const tmp = tempName(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    for (const bytes of chunks) {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw err;
+  }
+  syncDir(dirname(path));
+}
+
+/** writeFileAtomicSync without blocking the event loop (train's background checkpoints). */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = tempName(path);
+  const fh = await open(tmp, 'wx', 0o644);
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, path);
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  syncDir(dirname(path));
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic.
+  }
+}
