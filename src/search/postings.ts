@@ -1,4 +1,4 @@
-// Decodes one term's varint postings (see index/builder.ts) into typed arrays.
+// Decodes one term's varint postings (see index/builder.ts) into typed arrays, and intersects doc lists.
 import { ByteReader } from '../index/varint.js';
 
 export interface Postings {
@@ -25,4 +25,20 @@ export function decodePostings(buf: Uint8Array, df: number, fileCount: number): 
     if (mask & 4) tf[o + 3] = r.varint();
   }
   return { docs, tf };
+}
+
+/** Sorted intersection of two ascending id lists. */
+export function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) ((out[k++] = x), i++, j++);
+    else if (x < y) i++;
+    else j++;
+  }
+  return out.subarray(0, k);
 }

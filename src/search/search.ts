@@ -10,7 +10,7 @@ import { IndexReader, INDEX_DIR, INDEX_FILE, indexPathOf, type SymbolHit } from 
 import { unreadable, FIELDS } from '../index/format.js';
 import { LANGUAGES, type Language } from '../index/language.js';
 import { parseQuery, type Query } from './queryParser.js';
-import { decodePostings, type Postings } from './postings.js';
+import { decodePostings, intersect, type Postings } from './postings.js';
 import { fieldShares, idf, termScore } from './bm25f.js';
 import { contentMatcher, type LineMatch } from './matchLines.js';
 import { findUp } from '../util/findUp.js';
@@ -307,22 +307,6 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
 function empty(root: string, opts: SearchOptions, span: { end(): void }): SearchResult {
   span.end();
   return { root, query: opts.query, hits: [], total: 0, totalExact: true, stale: [], ranking: 'bm25f' };
-}
-
-/** Sorted intersection of two ascending id lists. */
-function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) ((out[k++] = x), i++, j++);
-    else if (x < y) i++;
-    else j++;
-  }
-  return out.subarray(0, k);
 }
 
 /** Position of `doc` in ascending `docs`, galloping forward from `from` (candidates come in ascending order). */

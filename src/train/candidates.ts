@@ -1,7 +1,7 @@
 // The candidates a word query gets from plain BM25F, exactly as `quarry search` ranks them (every word must
 // match; ties by path order), cut to the top K: the list the model learns to re-order.
 import type { IndexReader } from '../index/reader.js';
-import { decodePostings, type Postings } from '../search/postings.js';
+import { decodePostings, intersect, type Postings } from '../search/postings.js';
 import { idf, termScore } from '../search/bm25f.js';
 
 /** A query's distinct terms with their postings, in the order search scores them (rarest first). */
@@ -81,22 +81,6 @@ export function retrieve(
     outScores[r] = scores[order[r]!]!;
   }
   return { ...qt, docs: outDocs, bm25: outScores, matched: docs.length };
-}
-
-/** Sorted intersection of two ascending id lists. */
-function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) ((out[k++] = x), i++, j++);
-    else if (x < y) i++;
-    else j++;
-  }
-  return out.subarray(0, k);
 }
 
 /** Position of `doc` in ascending `docs` at or after `from` (binary search). */

@@ -13,17 +13,8 @@ export function trials(short: number, long: number): number {
   return LONG ? long : short;
 }
 
-/** A deterministic generator (mulberry32): the suite's random delays and offsets repeat run to run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator (mulberry32, as bench orders its rounds): the suite's delays and offsets repeat run to run. */
+export { mulberry32 as seeded } from '../../src/bench/runner.js';
 
 /** A tree of `files` TypeScript modules that import each other, big enough that an index takes a while. */
 export function makeTree(files: number, lines = 30): string {
