@@ -89,6 +89,9 @@ interface Backend {
  */
 export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
   const monitor = new Monitor(opts.onWarning);
+  const shared = opts.shared;
+  // The Redis client is loaded (a few hundred modules) and starts connecting while the local store opens.
+  const sharedTier = opts.store === undefined && shared !== undefined ? openSharedTier(shared, monitor) : undefined;
   // Loaded here rather than at the top so a command that never opens the cache pays nothing for keyv,
   // msgpackr's native addon or lmdb.
   const [{ Keyv }, { serializeEnvelope, makeDeserializer }, { packr }, { unpackr }] = await Promise.all([
@@ -98,9 +101,8 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
     import('../util/unpackr.js'),
   ]);
   let store: KeyvStoreAdapter | undefined = opts.store;
-  const shared = opts.shared;
-  if (store === undefined && shared !== undefined && !shared.local) {
-    store = await openSharedStore(shared, undefined, monitor);
+  if (sharedTier !== undefined && shared?.local === false) {
+    store = await tieredStore(undefined, sharedTier);
   } else if (store === undefined) {
     const dir = opts.dir ?? defaultCacheDir();
     try {
@@ -112,7 +114,7 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
       // The native addon failed to load (unsupported platform, broken install): no durable store.
       monitor.warn('open', `cache at ${dir} is unavailable (${messageOf(err)}); caching in memory only`);
     }
-    if (shared !== undefined) store = await openSharedStore(shared, store as LmdbStore | undefined, monitor);
+    if (sharedTier !== undefined) store = await tieredStore(store as LmdbStore | undefined, sharedTier);
   }
   const kv =
     store === undefined
@@ -140,11 +142,18 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
 }
 
 /** The Redis tier behind the local store (or alone), loaded only when a shared cache is configured. */
-async function openSharedStore(shared: SharedCacheConfig, local: LmdbStore | undefined, monitor: Monitor): Promise<KeyvStoreAdapter> {
-  const [{ RedisTier }, { TieredStore }] = await Promise.all([import('./redisStore.js'), import('./tieredStore.js')]);
-  const tier = new RedisTier(shared, (reason) => monitor.sharedFailed(shared, reason, local !== undefined));
+async function openSharedTier(shared: SharedCacheConfig, monitor: Monitor): Promise<RedisTier> {
+  const { RedisTier } = await import('./redisStore.js');
+  const tier = new RedisTier(shared, (reason) => monitor.sharedFailed(shared, reason));
   monitor.shared = tier;
-  return new TieredStore(local, tier);
+  tier.connect();
+  return tier;
+}
+
+/** The store in front of which the facade sits when a shared tier is configured: local (if any), then Redis. */
+async function tieredStore(local: LmdbStore | undefined, tier: Promise<RedisTier>): Promise<KeyvStoreAdapter> {
+  const [{ TieredStore }, shared] = await Promise.all([import('./tieredStore.js'), tier]);
+  return new TieredStore(local, shared);
 }
 
 /** What a warning is about; each is reported at most once per cache. */
@@ -183,11 +192,11 @@ class Monitor {
    * The shared tier failed (refused, lost, timed out). Counted by the tier itself; told once, in words that are the
    * same in every thread (the reason aside) so that a command can print it once for all of them.
    */
-  sharedFailed(shared: SharedCacheConfig, reason: string, local: boolean): void {
+  sharedFailed(shared: SharedCacheConfig, reason: string): void {
     this.warn(
       'shared-failure',
       `${SHARED_WARNING_PREFIX}${redactUrl(shared.url)} is unavailable (${reason}); ` +
-        (local ? 'carrying on with the local cache' : 'carrying on without it (--cache-local off)'),
+        (shared.local ? 'carrying on with the local cache' : 'carrying on without it (--cache-local off)'),
     );
   }
 

@@ -95,6 +95,11 @@ export class RedisTier {
     }
   }
 
+  /** Starts connecting now rather than at the first operation (which still waits for the first attempt). */
+  connect(): void {
+    if (!this.#closed && this.#adapter === undefined) this.#open();
+  }
+
   /**
    * The connected client for maintenance (`quarry cache stats|clear --shared`), which must not pretend: it throws
    * when Redis cannot be reached within the timeout.

@@ -5,8 +5,7 @@ import { EventEmitter } from 'node:events';
 
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
-import type { LmdbStore } from './lmdbStore.js';
-import type { PrefixClearable } from './lmdbStore.js';
+import type { LmdbStore, PrefixClearable } from './lmdbStore.js';
 import type { RedisTier } from './redisStore.js';
 
 /**

@@ -158,13 +158,15 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     expect(second.doc.warnings).toEqual([]);
     expect(indexContent(b)).toEqual(await expected());
 
-    // Redis hits were written back to the second runner's local store: a third run needs no Redis at all.
+    // Redis hits were written back to the second runner's local store: a third run is served without Redis.
     const local = await quarry(['cache', 'stats', '--json'], { env: { QUARRY_CACHE_DIR: localB } });
     expect(JSON.parse(local.stdout).data).toMatchObject({ store: 'local', entries: FILES });
     const c = copyTree(tree);
     const third = await index(c, localB, ['--cache-url', `redis://127.0.0.1:${await freePort()}/0`]);
     expect(third.doc.data.cache).toEqual({ hits: FILES, misses: 0 });
-    expect(third.doc.warnings).toEqual([]);
+    // Redis is connected to from the start, so its being down may be told (once), though nothing was needed from it.
+    expect(sharedWarnings(third).length).toBeLessThanOrEqual(1);
+    expect(third.doc.warnings.length).toBe(sharedWarnings(third).length);
   });
 
   it('puts a TTL on every shared entry: 7 days by default, --cache-ttl when given', async () => {
