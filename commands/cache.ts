@@ -7,7 +7,7 @@ import type { NamespaceUsage } from '../src/cache/usage.js';
 import type { CommandHitRate } from '../src/cache/hitRate.js';
 import { redactUrl } from '../src/cache/sharedConfig.js';
 import { QuarryError } from '../src/util/errors.js';
-import { cacheChoice, commonOptions, type Action, type CommandContext } from './context.js';
+import { cacheChoice, type Action, type CommandContext } from './context.js';
 import { formatBytes, formatCount } from './units.js';
 
 export const name = 'cache';
@@ -40,21 +40,24 @@ export interface CacheClearData {
 }
 
 export function register(program: Command, bind: (action: Action) => (...args: unknown[]) => Promise<void>): void {
-  commonOptions(
-    program
-      .command(name)
-      .summary('show the analysis cache (entries, bytes, hit rate) or clear it')
-      .description(
-        "stats: entries and bytes by namespace, and the hit rate summed from the profile's cache counters " +
-          '(--profile FILE, else .quarry/profile.jsonl in --root or the nearest directory upwards).\n' +
-          "clear: delete the entries of one namespace (--namespace) or all of quarry's. With --shared, the Redis cache of " +
-          "--cache-url (or QUARRY_CACHE_URL) instead of the local one; only quarry's keys are deleted (SCAN + UNLINK), never the database.",
-      )
-      .argument('<action>', ACTIONS.join(' | '))
-      .option('--shared', 'the shared Redis cache instead of the local one')
-      .option('--cache-url <url>', 'Redis of the shared cache: redis://host:port/db (env QUARRY_CACHE_URL)')
-      .option('--namespace <ns>', 'only this namespace (analysis, scan); default: all of quarry’s'),
-  )
+  program
+    .command(name)
+    .summary('show the analysis cache (entries, bytes, hit rate) or clear it')
+    .description(
+      "stats: entries and bytes by namespace, and the hit rate summed from the profile's cache counters " +
+        '(--profile FILE, else .quarry/profile.jsonl in --root or the nearest directory upwards).\n' +
+        "clear: delete the entries of one namespace (--namespace) or all of quarry's. With --shared, the Redis cache of " +
+        "--cache-url (or QUARRY_CACHE_URL) instead of the local one; only quarry's keys are deleted (SCAN + UNLINK), never the database.",
+    )
+    .argument('<action>', ACTIONS.join(' | '))
+    .option('--shared', 'the shared Redis cache instead of the local one')
+    .option('--cache-url <url>', 'Redis of the shared cache: redis://host:port/db (env QUARRY_CACHE_URL)')
+    .option('--namespace <ns>', "only this namespace (analysis, scan); default: all of quarry's")
+    // The common flags, but --profile names the profile to read (this command records none of its own).
+    .option('--json', 'print one JSON document {schemaVersion, command, ok, data, warnings}')
+    .option('--root <dir>', 'directory whose .quarry/profile.jsonl gives the hit rate (default: nearest upwards)')
+    .option('-q, --quiet', 'print only results and errors')
+    .option('--profile <file>', 'profile to read the hit rate from (default: QUARRY_PROFILE=FILE, else .quarry/profile.jsonl)')
     .addHelpText(
       'after',
       '\nExamples:\n  quarry cache stats                               local entries, bytes and hit rate\n' +
