@@ -1,8 +1,8 @@
 // Per-file analysis: what a worker computes from one file's bytes and what the cache stores by content hash.
-import type { SymbolKind } from './symbolKinds.js';
+import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
 
 /** Bump when the analysis of the same bytes would change: cache keys carry it, so old entries are never read. */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 export const ANALYSIS_NAMESPACE = 'analysis';
 
 /** Content fields of BM25F, in the order of `FileAnalysis.tf` (the path field is derived from the path). */
@@ -49,5 +49,88 @@ export type FileResult =
 export function countReasons(skipped: readonly { reason: SkipReason }[]): Partial<Record<SkipReason, number>> {
   const out: Partial<Record<SkipReason, number>> = {};
   for (const s of skipped) out[s.reason] = (out[s.reason] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * A FileAnalysis as the cache stores it: 40% fewer bytes to pack, write, send (Redis) and read. Terms are one string
+ * (no term holds a newline), term counts the narrowest typed array that holds them, symbols columns rather than
+ * one map per symbol with its keys spelled out.
+ */
+export interface CachedAnalysis {
+  lang: string;
+  lines: number;
+  terms: string;
+  tf: Uint8Array | Uint16Array | Uint32Array;
+  fieldLen: Uint32Array;
+  symbols: {
+    names: string[];
+    /** Positions in SYMBOL_KINDS. */
+    kinds: Uint8Array;
+    line: Uint32Array;
+    endLine: Uint32Array;
+    exported: Uint8Array;
+    docs: string[];
+  };
+  imports: string[];
+  exports: string[];
+  parseError?: string;
+}
+
+/** The narrowest unsigned typed array that holds every value of `a`. */
+function narrow(a: Uint32Array): Uint8Array | Uint16Array | Uint32Array {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) if (a[i]! > max) max = a[i]!;
+  return max < 0x100 ? Uint8Array.from(a) : max < 0x10000 ? Uint16Array.from(a) : a;
+}
+
+export function toCached(a: FileAnalysis): CachedAnalysis {
+  const s = a.symbols;
+  const out: CachedAnalysis = {
+    lang: a.lang,
+    lines: a.lines,
+    terms: a.terms.join('\n'),
+    tf: narrow(a.tf),
+    fieldLen: a.fieldLen,
+    symbols: {
+      names: s.map((x) => x.name),
+      kinds: Uint8Array.from(s, (x) => SYMBOL_KINDS.indexOf(x.kind)),
+      line: Uint32Array.from(s, (x) => x.line),
+      endLine: Uint32Array.from(s, (x) => x.endLine),
+      exported: Uint8Array.from(s, (x) => (x.exported ? 1 : 0)),
+      docs: s.map((x) => x.doc),
+    },
+    imports: a.imports,
+    exports: a.exports,
+  };
+  if (a.parseError !== undefined) out.parseError = a.parseError;
+  return out;
+}
+
+/** The FileAnalysis of a cache entry; undefined when the entry does not have the shape toCached gives (a miss). */
+export function fromCached(c: CachedAnalysis | undefined): FileAnalysis | undefined {
+  if (c === undefined) return undefined;
+  const s = c.symbols;
+  if (typeof c.terms !== 'string' || !ArrayBuffer.isView(c.tf) || !ArrayBuffer.isView(c.fieldLen) || !s || !Array.isArray(s.names))
+    return undefined;
+  const terms = c.terms === '' ? [] : c.terms.split('\n');
+  if (c.tf.length !== terms.length * CONTENT_FIELDS.length) return undefined;
+  const symbols: FileAnalysis['symbols'] = new Array<FileAnalysis['symbols'][number]>(s.names.length);
+  for (let i = 0; i < s.names.length; i++) {
+    const kind = SYMBOL_KINDS[s.kinds[i]!];
+    if (kind === undefined) return undefined;
+    symbols[i] = { name: s.names[i]!, kind, line: s.line[i]!, endLine: s.endLine[i]!, exported: s.exported[i] === 1, doc: s.docs[i] ?? '' };
+  }
+  const out: FileAnalysis = {
+    lang: c.lang,
+    lines: c.lines,
+    terms,
+    tf: c.tf instanceof Uint32Array ? c.tf : Uint32Array.from(c.tf),
+    fieldLen: Uint32Array.from(c.fieldLen),
+    symbols,
+    imports: c.imports,
+    exports: c.exports,
+  };
+  if (c.parseError !== undefined) out.parseError = c.parseError;
   return out;
 }

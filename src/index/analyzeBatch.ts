@@ -3,7 +3,16 @@
 import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
-import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, type FileAnalysis, type FileResult, type IndexedAnalysis } from './analysis.js';
+import {
+  ANALYSIS_NAMESPACE,
+  ANALYSIS_VERSION,
+  fromCached,
+  toCached,
+  type CachedAnalysis,
+  type FileAnalysis,
+  type FileResult,
+  type IndexedAnalysis,
+} from './analysis.js';
 import { addTerms } from './tokenize.js';
 import { analyzeText } from './analyze.js';
 import type { SkipRules } from './skipRules.js';
@@ -60,11 +69,11 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   const store = await threadCache(task.cacheDir, task.sharedCache);
   let hits = 0;
   let misses = 0;
-  const cached: (FileAnalysis | undefined)[] = store
+  const cached: (CachedAnalysis | undefined)[] = store
     ? await prof.span(
         'cache-get',
         () =>
-          store.getMany<FileAnalysis>(
+          store.getMany<CachedAnalysis>(
             ANALYSIS_NAMESPACE,
             ANALYSIS_VERSION,
             pending.map((p) => analysisKey(p.hash, task.paths[p.index]!)),
@@ -73,16 +82,16 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
         batch,
       )
     : [];
-  const fresh: { hash: string; value: FileAnalysis }[] = [];
+  const fresh: { hash: string; value: CachedAnalysis }[] = [];
   const terms = new BatchTerms();
   const parse = prof.start('tokenize-parse', undefined, batch);
   for (let k = 0; k < pending.length; k++) {
     const p = pending[k]!;
-    let analysis = cached[k];
+    let analysis = fromCached(cached[k]);
     const hit = analysis !== undefined;
     if (!analysis) {
       analysis = analyzeText(p.buf.toString('utf8'), languageOf(task.paths[p.index]!), p.lines);
-      fresh.push({ hash: analysisKey(p.hash, task.paths[p.index]!), value: analysis });
+      fresh.push({ hash: analysisKey(p.hash, task.paths[p.index]!), value: toCached(analysis) });
       misses++;
     } else hits++;
     const indexed = terms.index(task.paths[p.index]!, analysis);
