@@ -47,9 +47,42 @@ export interface PairOptions {
   judgments?: Judgment[];
 }
 
-/** The split of a file: a hash of its path under the seed, so it does not depend on file order. */
+/** Folders that hold one more build or copy of a package's modules, not a module of their own. */
+const COPY_DIRS = new Set([
+  'src',
+  'lib',
+  'dist',
+  'build',
+  'out',
+  'es',
+  'esm',
+  'esm5',
+  'es2015',
+  'es5',
+  'cjs',
+  'commonjs',
+  'umd',
+  'amd',
+  'module',
+  'types',
+  'typings',
+  'bundles',
+]);
+
+/**
+ * A file's module: its path without copy folders and extensions. A package ships the same module several times
+ * (rxjs: `src/internal/operators/map.ts`, `dist/cjs/…/map.js`, `dist/esm/…`, `dist/esm5/…`, `dist/types/…/map.d.ts`);
+ * all of them go to one split, or a copy in the training split would hand the model the test answer.
+ */
+export function moduleKey(path: string): string {
+  const parts = path.split('/');
+  const name = parts.pop()!.replace(/(\.d)?\.[mc]?[jt]sx?$/, '');
+  return [...parts.filter((p) => !COPY_DIRS.has(p)), name].join('/');
+}
+
+/** The split of a file: a hash of its module (moduleKey) under the seed, so it does not depend on file order. */
 export function splitOf(seed: number, path: string): Split {
-  const u = seededUnit(seed, path);
+  const u = seededUnit(seed, moduleKey(path));
   return u < TRAIN_SHARE ? 'train' : u < TRAIN_SHARE + VALIDATION_SHARE ? 'validation' : 'test';
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IndexReader, indexPathOf } from '../../src/index/reader.js';
 import { runIndex } from '../../src/index/indexer.js';
-import { buildQueries, docWords, nameWords, splitOf } from '../../src/train/pairs.js';
+import { buildQueries, docWords, moduleKey, nameWords, splitOf } from '../../src/train/pairs.js';
 import { tempDir } from '../helpers.js';
 import { indexedFixture } from './helpers.js';
 
@@ -80,5 +80,19 @@ describe('training queries', () => {
     expect(queries.map((q) => q.text)).toEqual(['parses thing from text']);
     // Kept apart, only to measure that a file searched by its name is not buried.
     expect(fileNames.map((q) => [q.text, q.source])).toEqual([['parse thing', 'filename']]);
+  });
+
+  it('puts the copies a package ships of one module in one split', () => {
+    const copies = [
+      'src/internal/operators/map.ts',
+      'dist/cjs/internal/operators/map.js',
+      'dist/esm/internal/operators/map.js',
+      'dist/esm5/internal/operators/map.js',
+      'dist/types/internal/operators/map.d.ts',
+    ];
+    expect(new Set(copies.map(moduleKey))).toEqual(new Set(['internal/operators/map']));
+    for (const seed of [1, 2, 3, 4, 5]) expect(new Set(copies.map((p) => splitOf(seed, p))).size).toBe(1);
+    expect(moduleKey('lib/rules/no-unused-vars.js')).toBe('rules/no-unused-vars');
+    expect(moduleKey('lib/rules/no-unused-vars.js')).not.toBe(moduleKey('lib/rules/no-undef.js'));
   });
 });
