@@ -6,6 +6,7 @@ import type { IndexReader } from '../index/reader.js';
 import { LANGUAGES } from '../index/language.js';
 import { forEachWord, splitIdentifier, MAX_TERM, MIN_TERM } from '../index/tokenize.js';
 import { fieldTermScore } from '../search/bm25f.js';
+import type { Postings } from '../search/postings.js';
 import type { QueryTerms } from './candidates.js';
 import { seekDoc } from './candidates.js';
 
@@ -231,6 +232,12 @@ export function slowWordOffsets(text: string, vocabulary: ReadonlySet<string>): 
   return out;
 }
 
+/** The body count of `doc` in a term's postings, 0 when the term is not in the file. */
+function bodyTf(p: Postings, doc: number): number {
+  const i = seekDoc(p.docs, doc);
+  return i < p.docs.length && p.docs[i] === doc ? p.tf[i * 4 + 1]! : 0;
+}
+
 /** Proximity of a window of `chars` characters: 1 when all terms are in one word, ½ at ~8 characters apart. */
 export function proximity(chars: number): number {
   return chars < 0 ? 0 : 1 / (1 + chars / 8);
@@ -307,14 +314,21 @@ export function extractFeatures(
       if (info.baseTerms.has(q.terms[t]!)) inBase++;
     }
     // Proximity of the terms the text holds: a term found only in the path (queryParser.ts for "parser") is
-    // not a reason to call the others far apart; what is missing, the coverage features say.
-    const pos = src.termPositions(doc);
-    lists.length = 0;
-    for (let t = 0; t < nt; t++) {
-      const l = pos.get(q.terms[t]!);
-      if (l !== undefined) lists.push(l);
+    // not a reason to call the others far apart; what is missing, the coverage features say. With one term it is
+    // only whether the text holds it, which the body count of the postings says without reading the file (the
+    // words the index counts are those wordOffsets finds, up to its 64-character limit): a one-word search reads
+    // no file for the model.
+    let w: number;
+    if (nt === 1) w = bodyTf(q.postings[0]!, doc) > 0 ? 0 : -1;
+    else {
+      const pos = src.termPositions(doc);
+      lists.length = 0;
+      for (let t = 0; t < nt; t++) {
+        const l = pos.get(q.terms[t]!);
+        if (l !== undefined) lists.push(l);
+      }
+      w = minWindow(lists);
     }
-    const w = minWindow(lists);
     const d = defs.get(doc);
     out[o] = bm25[c]!;
     out[o + 1] = path;

@@ -28,6 +28,20 @@ describe('features of (query, file)', () => {
     expect(minWindow([Int32Array.from([1]), new Int32Array(0)])).toBe(-1);
   });
 
+  it('proximity of a one-word query is whether the file text holds the word, as read from the file', () => {
+    for (const word of ['greet', 'person', 'main', 'hello']) {
+      const c = retrieve(reader, [word], 100, reader.fieldLen());
+      if (!c || c.docs.length === 0) continue;
+      const src = new FeatureSource(reader, root, new Set([word]));
+      const x = new Float32Array(c.docs.length * NF);
+      extractFeatures(src, c, [word], c.docs, c.bm25, x, 0);
+      c.docs.forEach((doc, r) => {
+        const inText = (src.termPositions(doc).get(word)?.length ?? 0) > 0;
+        expect(row(x, r).proximity).toBe(inText ? 1 : 0);
+      });
+    }
+  });
+
   it('match the hand-checked values for "greet person"', () => {
     const c = retrieve(reader, ['greet', 'person'], 100, reader.fieldLen())!;
     expect(c.docs.length).toBe(2);
