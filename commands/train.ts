@@ -155,7 +155,7 @@ function render(r: TrainReport, ms: number): string {
       `${formatCount(r.pairs.straddling)} straddling splits, ${formatCount(r.pairs.capped)} over --max-pairs left out)`,
   );
   out.push(
-    `split by file: train ${formatCount(s.train.queries)} queries / ${formatCount(s.train.files)} files, validation ${formatCount(s.validation.queries)} / ${formatCount(s.validation.files)}, test ${formatCount(s.test.queries)} / ${formatCount(s.test.files)}`,
+    `split by module: train ${formatCount(s.train.queries)} queries / ${formatCount(s.train.files)} files, validation ${formatCount(s.validation.queries)} / ${formatCount(s.validation.files)}, test ${formatCount(s.test.queries)} / ${formatCount(s.test.files)}`,
   );
   out.push(
     `fitted ${r.features.length} features on the BM25F top ${r.k}: ${formatCount(r.steps)} steps${r.resumedAt === null ? '' : ` (resumed at ${formatCount(r.resumedAt)})`}, ` +

@@ -1,5 +1,5 @@
 // Training data from the index: queries made from the code (a symbol's doc sentence without its name, and its
-// name split into words) with the defining file as the answer, plus the user's judgments; split by file.
+// name split into words) with the defining file as the answer, plus the user's judgments; split by module (the copies of one module together).
 import type { IndexReader } from '../index/reader.js';
 import { MAX_TERM, MIN_TERM, splitIdentifier } from '../index/tokenize.js';
 import { lookupWords } from '../search/queryParser.js';

@@ -116,7 +116,7 @@ async function train(reader: IndexReader, root: string, opts: TrainOptions): Pro
   const warn = opts.onWarning ?? (() => {});
   const progress = opts.onProgress ?? (() => {});
 
-  // 1. Queries, split by file.
+  // 1. Queries, split by module (pairs.ts moduleKey).
   let judgmentErrors: string[] = [];
   let judgmentsHash = '';
   const { queries, fileNames, stats } = prof.span('pairs', (span) => {
