@@ -442,6 +442,7 @@ async function scanFiles(
   if (misses.length === 0) {
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     span.set('workers', 0);
+    if (store) span.set('cache_errors', store.stats().errors);
     span.end();
     return { results, workers: 0, fromIndex };
   }
@@ -487,6 +488,8 @@ async function scanFiles(
       });
     await flushWrites();
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
+    // This thread's own lookups; each worker's batch spans carry its own counts.
+    if (store) span.set('cache_errors', store.stats().errors);
   } finally {
     span.end();
   }

@@ -57,6 +57,17 @@ export async function scanBatch(task: ScanTask, prof: Profiler): Promise<Omit<Sc
     trackWrite(store.setMany(SCAN_NAMESPACE, SCAN_VERSION, fresh).finally(() => span.end()));
   }
   batch.set('scanned', fresh.length);
+  if (store) setCacheAttrs(batch, store.stats());
   batch.end();
   return { results, warnings: takeCacheWarnings() };
+}
+
+/** The cache's byte and error counts on a span, as the index's batch spans carry them. */
+export function setCacheAttrs(
+  span: { set(key: string, value: number): void },
+  st: { bytesRead: number; bytesWritten: number; errors: number },
+): void {
+  span.set('cache_bytes_read', st.bytesRead);
+  span.set('cache_bytes_written', st.bytesWritten);
+  span.set('cache_errors', st.errors);
 }

@@ -236,6 +236,21 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     expect(rates[0]!.errors).toBeGreaterThan(0);
   });
 
+  it('scan with a refused connection: one warning, exit 0, and its profile records the cache errors', async () => {
+    const profile = join(tempDir('quarry-shared-p-'), 'profile.jsonl');
+    const url = `redis://127.0.0.1:${await freePort()}/0`;
+    const r = await quarry(['scan', copyTree(tree), '--json', '--cache-url', url, '--profile', profile], {
+      env: { QUARRY_CACHE_DIR: tempDir('quarry-shared-c-'), QUARRY_CACHE_URL: undefined },
+    });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings.filter((w) => /ECONNREFUSED/.test(w))).toHaveLength(1);
+    const spans = readFileSync(profile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { attrs: Record<string, number> });
+    expect(spans.some((s) => s.attrs['cache_errors']! > 0)).toBe(true);
+  });
+
   it('Redis killed mid-index: the run completes with one warning and the same index; restarted, Redis is used again', async () => {
     const { tree: big, plain } = await bigTree();
     const copy = copyTree(big);
