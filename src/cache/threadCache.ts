@@ -43,3 +43,11 @@ export async function flushWrites(): Promise<void> {
 export function takeCacheWarnings(): string[] {
   return warnings.splice(0);
 }
+
+/** This thread's cache counts (bytes read and written, errors) as attributes of `span`, the same on every batch span. */
+export function setCacheAttrs(span: { set(key: string, value: number): void }, store: Cache): void {
+  const st = store.stats();
+  span.set('cache_bytes_read', st.bytesRead);
+  span.set('cache_bytes_written', st.bytesWritten);
+  span.set('cache_errors', st.errors);
+}

@@ -1,6 +1,6 @@
 // Reads a batch of files, applies the skip rules, and returns each file's analysis, from the cache when its
 // content hash is known there. Runs in the index pool's worker threads (worker.ts), or inline for a few files.
-import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
+import { setCacheAttrs, takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
 import {
@@ -19,8 +19,10 @@ import type { SkipRules } from './skipRules.js';
 import { readSource } from './readSource.js';
 import { languageOf } from './language.js';
 
-export interface WorkerTask {
+/** A batch of files for a pool thread, the same shape for index and scan: which files, how to skip, which cache. */
+export interface FileBatchTask {
   root: string;
+  /** Root-relative paths. */
   paths: string[];
   rules: SkipRules;
   /** null: no cache (e.g. --no-cache). */
@@ -29,6 +31,8 @@ export interface WorkerTask {
   sharedCache?: SharedCacheConfig | null | undefined;
   profile: WorkerProfilerContext | null;
 }
+
+export type WorkerTask = FileBatchTask;
 
 export interface WorkerReply {
   results: FileResult[];
@@ -106,12 +110,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   }
   batch.set('cache_hits', hits);
   batch.set('cache_misses', misses);
-  if (store) {
-    const st = store.stats();
-    batch.set('cache_bytes_read', st.bytesRead);
-    batch.set('cache_bytes_written', st.bytesWritten);
-    batch.set('cache_errors', st.errors);
-  }
+  if (store) setCacheAttrs(batch, store);
   batch.end();
   return { results, terms: terms.list, warnings: takeCacheWarnings(), cacheHits: hits, cacheMisses: misses };
 }

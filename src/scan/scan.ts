@@ -3,7 +3,7 @@
 // printers in src/scan/format/ render it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { flushWrites, takeCacheWarnings, threadCache } from '../cache/threadCache.js';
+import { flushWrites, setCacheAttrs, takeCacheWarnings, threadCache } from '../cache/threadCache.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import { countReasons, type SkipReason } from '../index/analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
@@ -442,7 +442,7 @@ async function scanFiles(
   if (misses.length === 0) {
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     span.set('workers', 0);
-    if (store) span.set('cache_errors', store.stats().errors);
+    if (store) setCacheAttrs(span, store);
     span.end();
     return { results, workers: 0, fromIndex };
   }
@@ -489,7 +489,7 @@ async function scanFiles(
     await flushWrites();
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     // This thread's own lookups; each worker's batch spans carry its own counts.
-    if (store) span.set('cache_errors', store.stats().errors);
+    if (store) setCacheAttrs(span, store);
   } finally {
     span.end();
   }

@@ -1,26 +1,16 @@
 // Scans a batch of JS/TS files that the cache could not answer, in a worker thread (or inline for a few): read with
 // the index's skip rules, scanText, and the results stored in the cache for the next run.
-import { takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
-import type { SharedCacheConfig } from '../cache/sharedConfig.js';
+import { setCacheAttrs, takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
+import type { FileBatchTask } from '../index/analyzeBatch.js';
 import type { SkipReason } from '../index/analysis.js';
-import type { SkipRules } from '../index/skipRules.js';
 import { languageOf } from '../index/language.js';
 import { readSource } from '../index/readSource.js';
-import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
+import type { Profiler, SpanLine } from '../profile/profiler.js';
 import { scanText } from './fileScan.js';
 import { SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
 
-export interface ScanTask {
-  root: string;
-  /** Root-relative paths of JS/TS files to scan. */
-  paths: string[];
-  rules: SkipRules;
-  /** Where to store the results; null: no cache (--no-cache). */
-  cacheDir: string | null;
-  /** The shared (Redis) tier behind the local cache, the same for every thread; absent: none. */
-  sharedCache?: SharedCacheConfig | null | undefined;
-  profile: WorkerProfilerContext | null;
-}
+/** Root-relative paths of JS/TS files to scan; results go to the scan cache (see FileBatchTask). */
+export type ScanTask = FileBatchTask;
 
 export type ScanFileResult =
   | { ok: true; hash: string; scan: FileScan; cached: boolean }
@@ -57,17 +47,7 @@ export async function scanBatch(task: ScanTask, prof: Profiler): Promise<Omit<Sc
     trackWrite(store.setMany(SCAN_NAMESPACE, SCAN_VERSION, fresh).finally(() => span.end()));
   }
   batch.set('scanned', fresh.length);
-  if (store) setCacheAttrs(batch, store.stats());
+  if (store) setCacheAttrs(batch, store);
   batch.end();
   return { results, warnings: takeCacheWarnings() };
-}
-
-/** The cache's byte and error counts on a span, as the index's batch spans carry them. */
-export function setCacheAttrs(
-  span: { set(key: string, value: number): void },
-  st: { bytesRead: number; bytesWritten: number; errors: number },
-): void {
-  span.set('cache_bytes_read', st.bytesRead);
-  span.set('cache_bytes_written', st.bytesWritten);
-  span.set('cache_errors', st.errors);
 }
