@@ -1,9 +1,12 @@
 // Test helpers: fixture trees copied into temp dirs, real git repositories, and the real CLI as a child process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Packr } from 'msgpackr';
 import { afterAll } from 'vitest';
+import { INDEX_MAGIC } from '../src/index/format.js';
+import { unpackr } from '../src/util/unpackr.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const BIN = join(REPO, 'bin', 'quarry.js');
@@ -49,13 +52,27 @@ export interface CliRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** Killed by `limitMs`: the command hung. */
+  timedOut: boolean;
+  /** Wall time from spawn to exit. */
+  ms: number;
 }
 
-/** Runs bin/quarry.js like a user would (no TTY, CI unset unless given). */
+/**
+ * Runs bin/quarry.js like a user would (no TTY, CI unset unless given). `onSpawn` gets the child (to signal it);
+ * with `limitMs` it is killed with SIGKILL after that long, so a hang fails the test instead of stalling it.
+ */
 export function quarry(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    limitMs?: number;
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<CliRun> {
+  const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', QUARRY_PROFILE: 'off', ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
@@ -66,10 +83,34 @@ export function quarry(
     });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer =
+      opts.limitMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.limitMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, timedOut, ms: performance.now() - started });
+    });
     child.stdin.end(opts.input ?? '');
+    opts.onSpawn?.(child);
   });
+}
+
+/** An index file's bytes with its header replaced by `change(header)`, packed plainly (any keys kept as data). */
+export function withHeader(bytes: Buffer, change: (h: Record<string, unknown>) => unknown): Buffer {
+  const len = bytes.readUInt32LE(8);
+  const header = unpackr.unpack(bytes.subarray(12, 12 + len)) as Record<string, unknown>;
+  const plain = new Packr({ moreTypes: true, useRecords: false });
+  const nh = plain.pack(change(header));
+  const prefix = Buffer.alloc(12);
+  prefix.write(INDEX_MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(nh.length, 8);
+  return Buffer.concat([prefix, nh, bytes.subarray(12 + len)]);
 }

@@ -8,6 +8,7 @@ import { bm25Weights, rankByScore, scoreRows } from './model.js';
 import { newRing, ringAt, ringPush, type RingState } from './ringBuffer.js';
 import { evaluate } from './evaluate.js';
 import type { Dataset } from './dataset.js';
+import { yieldToEvents } from '../util/yieldToEvents.js';
 
 export interface FitOptions {
   /** Learning rates tried, one after another; the validation split picks. */
@@ -126,7 +127,7 @@ export async function fit(train: Dataset, val: Dataset, s: FitState, opts: FitOp
         s.steps++;
         hooks.onStep?.(s);
         // Lets SIGINT and background checkpoint writes in; the state is whole between steps.
-        if ((s.steps & 7) === 0) await new Promise<void>((r) => setImmediate(r));
+        if ((s.steps & 7) === 0) await yieldToEvents();
       }
       const valMrr = mean(evaluate(val, s.w).mrr);
       hooks.onEpoch?.({ config: s.config, lr, epoch: s.epoch, loss: s.loss / perEpoch, valMrr, steps: s.steps });

@@ -5,11 +5,11 @@
 // with one warning.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pack, unpack } from 'msgpackr';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { search } from '../../src/search/search.js';
 import { QuarryError } from '../../src/util/errors.js';
 import { envFor, hasStack, makeTree, run, seeded, trials } from './faults.js';
+import { withHeader } from '../helpers.js';
 
 const CASES = 50;
 /** How many of the cases also run as processes (search and scan); all of them in the long variant. */
@@ -88,14 +88,16 @@ describe('fault: a damaged index', () => {
   });
 
   it('another format version, an empty file and a directory in its place: unreadable', { timeout: 120_000 }, async () => {
-    const headerLength = good.readUInt32LE(8);
-    const header = unpack(good.subarray(12, 12 + headerLength)) as { format: number };
-    const other = pack({ ...header, format: header.format + 1 });
-    const prefix = Buffer.from(good.subarray(0, 12));
-    prefix.writeUInt32LE(other.length, 8);
     const failures: string[] = [];
     for (const [label, damage] of [
-      ['format version + 1', () => writeFileSync(indexPath, Buffer.concat([prefix, other, good.subarray(12 + headerLength)]))],
+      [
+        'format version + 1',
+        () =>
+          writeFileSync(
+            indexPath,
+            withHeader(good, (h) => ({ ...h, format: (h.format as number) + 1 })),
+          ),
+      ],
       ['zero-length', () => writeFileSync(indexPath, '')],
       [
         'a directory',

@@ -1,9 +1,9 @@
 // Shared by the fault suite: trees to break things on, trial counts (short in CI, long with QUARRY_FAULTS_LONG=1),
 // and a spawn of bin/quarry.js that can be killed and never hangs a test.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, REPO, tempDir } from '../helpers.js';
+import { quarry, tempDir, type CliRun } from '../helpers.js';
 
 /** Whether the long variants run (more trials, bigger trees). */
 export const LONG = process.env.QUARRY_FAULTS_LONG === '1';
@@ -44,42 +44,14 @@ export function envFor(root: string, extra: Record<string, string | undefined> =
   return env as NodeJS.ProcessEnv;
 }
 
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** Killed by the suite's time limit: the command hung. */
-  timedOut: boolean;
-  ms: number;
-}
+export type Run = CliRun;
 
-/** Spawns bin/quarry.js; `onSpawn` gets the child (to kill it). Killed with SIGKILL after `limitMs`: never hangs. */
+/** bin/quarry.js as a user runs it, killed after `limitMs` (default 60 s) so that a hang fails instead of stalling. */
 export function run(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; limitMs?: number; onSpawn?: (child: ChildProcess) => void; shell?: string } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; limitMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = opts.shell
-      ? spawn('bash', ['-c', `${opts.shell} exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd: opts.cwd ?? REPO, env: opts.env })
-      : spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, env: opts.env });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.limitMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut, ms: performance.now() - started });
-    });
-    opts.onSpawn?.(child);
-  });
+  return quarry(args, { ...opts, limitMs: opts.limitMs ?? 60_000 });
 }
 
 /** A stack trace in output: what no failure may print (unless QUARRY_DEBUG=1). */

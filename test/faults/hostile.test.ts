@@ -3,15 +3,14 @@
 // clear message and the right exit code; it never crashes, hangs, follows a link out of the root or pollutes
 // Object.prototype.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { pack, unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { IndexReader, indexPathOf } from '../../src/index/reader.js';
 import { search } from '../../src/search/search.js';
 import { QuarryError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, withHeader } from '../helpers.js';
 import { envFor, hasStack, LONG, makeTree, run, trials } from './faults.js';
 
 describe('fault: hostile input', () => {
@@ -20,17 +19,15 @@ describe('fault: hostile input', () => {
     expect((await run(['index'], { cwd: root, env: envFor(root) })).code).toBe(0);
     const path = indexPathOf(root);
     const good = readFileSync(path);
-    const length = good.readUInt32LE(8);
-    const header = unpack(good.subarray(12, 12 + length)) as Record<string, unknown>;
     // A hostile writer's header: plain data keys named like prototype slots, in the header and its section table.
-    const hostile = pack(
-      JSON.parse(
-        `{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, ${JSON.stringify(header).slice(1)}`,
-      ) as unknown,
+    writeFileSync(
+      path,
+      withHeader(good, (header) =>
+        JSON.parse(
+          `{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, ${JSON.stringify(header).slice(1)}`,
+        ),
+      ),
     );
-    const prefix = Buffer.from(good.subarray(0, 12));
-    prefix.writeUInt32LE(hostile.length, 8);
-    writeFileSync(path, Buffer.concat([prefix, hostile, good.subarray(12 + length)]));
     try {
       new IndexReader(path).files();
       search({ root, cwd: root, query: 'handler1', limit: 5, filesOnly: false, explain: false, maxLines: 0 });
@@ -213,15 +210,21 @@ describe('fault: hostile input', () => {
     }
     const out = join(tempDir(), 'time.txt');
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'quarry.js');
-    execFileSync('/usr/bin/time', ['-o', out, '-f', '%M', process.execPath, bin, 'index', '--json', '-q'], {
+    // GNU time gives the peak RSS; without it the run is still checked to complete.
+    const time = existsSync('/usr/bin/time');
+    if (!time) console.warn('fault suite: /usr/bin/time missing: peak RSS of the empty-files tree not checked');
+    const cmd = [process.execPath, bin, 'index', '--json', '-q'];
+    execFileSync(time ? '/usr/bin/time' : cmd[0]!, time ? ['-o', out, '-f', '%M', ...cmd] : cmd.slice(1), {
       cwd: root,
       env: envFor(root),
       stdio: 'ignore',
     });
-    const peakKiB = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
     const idx = new IndexReader(indexPathOf(root));
     expect(idx.fileCount).toBe(n);
-    // Bounded: far below what a copy of every path per stage would need; the 1.5 GiB index budget of DESIGN.
-    expect(peakKiB * 1024).toBeLessThan(1.5 * 1024 ** 3);
+    if (time) {
+      const peakKiB = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+      // Bounded: far below what a copy of every path per stage would need; the 1.5 GiB index budget of DESIGN.
+      expect(peakKiB * 1024).toBeLessThan(1.5 * 1024 ** 3);
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Packr } from 'msgpackr';
 import { packr } from '../../src/util/packr.js';
 import { unpackr } from '../../src/util/unpackr.js';
 import { runIndex } from '../../src/index/indexer.js';
@@ -9,7 +8,7 @@ import { IndexReader, indexPathOf } from '../../src/index/reader.js';
 import { FORMAT_VERSION, INDEX_MAGIC } from '../../src/index/format.js';
 import { search } from '../../src/search/search.js';
 import { QuarryError } from '../../src/util/errors.js';
-import { fixture, tempDir } from '../helpers.js';
+import { fixture, tempDir, withHeader } from '../helpers.js';
 
 describe('index format', () => {
   it('round-trips every typed array the index stores (msgpackr moreTypes)', () => {
@@ -116,17 +115,6 @@ describe('index format', () => {
 });
 
 /** Rewrites the header with `change`, keeping the sections' bytes. */
-function withHeader(bytes: Buffer, change: (h: Record<string, unknown>) => unknown): Buffer {
-  const len = bytes.readUInt32LE(8);
-  const header = unpackr.unpack(bytes.subarray(12, 12 + len)) as Record<string, unknown>;
-  const plain = new Packr({ moreTypes: true, useRecords: false });
-  const nh = plain.pack(change(header));
-  const prefix = Buffer.alloc(12);
-  prefix.write(INDEX_MAGIC, 0, 'latin1');
-  prefix.writeUInt32LE(nh.length, 8);
-  return Buffer.concat([prefix, nh, bytes.subarray(12 + len)]);
-}
-
 function corruptSection(bytes: Buffer, name: string): Buffer {
   const len = bytes.readUInt32LE(8);
   const header = unpackr.unpack(bytes.subarray(12, 12 + len)) as { sections: Record<string, [number, number]> };
