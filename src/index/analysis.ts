@@ -126,7 +126,7 @@ export function fromCached(c: CachedAnalysis | undefined): FileAnalysis | undefi
     lines: c.lines,
     terms,
     tf: c.tf instanceof Uint32Array ? c.tf : Uint32Array.from(c.tf),
-    fieldLen: Uint32Array.from(c.fieldLen),
+    fieldLen: c.fieldLen,
     symbols,
     imports: c.imports,
     exports: c.exports,
