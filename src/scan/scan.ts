@@ -308,9 +308,7 @@ function collectFiles(root: string, paths: readonly string[]): { files: WalkedFi
   const skipped = new Map<string, SkipReason>();
   for (const p of paths) {
     const abs = resolve(root, p);
-    const rel = relative(root, abs).split('\\').join('/');
-    if (rel.startsWith('../') || rel === '..' || isAbsolute(rel))
-      throw new QuarryError('bad-input', `${p} is outside the root ${root}`, { hint: 'give --root a directory that contains every path' });
+    // A path that does not exist is reported as such first: "outside the root" would send the user the wrong way.
     let st;
     try {
       st = statSync(abs);
@@ -320,6 +318,9 @@ function collectFiles(root: string, paths: readonly string[]): { files: WalkedFi
         errnoCode(err) === 'ENOENT' ? `no such file or directory: ${p}` : `cannot read ${p}: ${messageOf(err)}`,
       );
     }
+    const rel = relative(root, abs).split('\\').join('/');
+    if (rel.startsWith('../') || rel === '..' || isAbsolute(rel))
+      throw new QuarryError('bad-input', `${p} is outside the root ${root}`, { hint: 'give --root a directory that contains every path' });
     if (st.isFile()) {
       files.set(rel, { path: rel, size: st.size, mtimeMs: st.mtimeMs });
       continue;

@@ -527,6 +527,13 @@ describe('runScan on some paths of a tree', () => {
     expect(err.message).toContain('src/nope.ts');
   });
 
+  it('names a missing path as missing, even outside the root', async () => {
+    const root = fixture('scan/mixed');
+    const err = await rejection(() => scan(join(root, 'src'), { paths: ['/nonexistent/quarry-scan'] }));
+    expect(err.code).toBe('bad-input');
+    expect(err.message).toBe('no such file or directory: /nonexistent/quarry-scan');
+  });
+
   it('rejects a path outside the root', async () => {
     const root = fixture('scan/mixed');
     const err = await rejection(() => scan(join(root, 'src'), { paths: [join(root, 'docs')] }));
