@@ -1,5 +1,6 @@
 // Reads a batch of files, applies the skip rules, and returns each file's analysis, from the cache when its
 // content hash is known there. Runs in the index pool's worker threads (worker.ts), or inline for a few files.
+import { threadId } from 'node:worker_threads';
 import { setCacheAttrs, takeCacheWarnings, threadCache, trackWrite } from '../cache/threadCache.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profiler.js';
@@ -32,11 +33,19 @@ export interface FileBatchTask {
   profile: WorkerProfilerContext | null;
 }
 
-export type WorkerTask = FileBatchTask;
+export interface WorkerTask extends FileBatchTask {
+  /** Names the index job: a thread keeps one term list per job (see ThreadTerms). */
+  job: string;
+}
 
 export interface WorkerReply {
   results: FileResult[];
-  /** The terms the results' `refs` point into. */
+  /**
+   * The results' `refs` point into the term list this thread (`thread`) keeps for the job; `terms` are the ones it
+   * added since its previous reply, numbered from `termBase`. Each term crosses threads once per thread and job.
+   */
+  thread: number;
+  termBase: number;
   terms: string[];
   spans: SpanLine[];
   warnings: string[];
@@ -87,7 +96,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
       )
     : [];
   const fresh: { hash: string; value: CachedAnalysis }[] = [];
-  const terms = new BatchTerms();
+  const terms = termsFor(task.job);
   const parse = prof.start('tokenize-parse', undefined, batch);
   for (let k = 0; k < pending.length; k++) {
     const p = pending[k]!;
@@ -112,22 +121,52 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
   batch.set('cache_misses', misses);
   if (store) setCacheAttrs(batch, store);
   batch.end();
-  return { results, terms: terms.list, warnings: takeCacheWarnings(), cacheHits: hits, cacheMisses: misses };
+  const added = terms.takeAdded();
+  return {
+    results,
+    thread: threadId,
+    termBase: added.base,
+    terms: added.terms,
+    warnings: takeCacheWarnings(),
+    cacheHits: hits,
+    cacheMisses: misses,
+  };
 }
 
-/** The term list of a batch, and each file's analysis re-expressed against it (see IndexedAnalysis). */
-class BatchTerms {
-  readonly list: string[] = [];
+let threadTerms: ThreadTerms | undefined;
+
+/** This thread's term list for `job`, a new one when the job changes. */
+function termsFor(job: string): ThreadTerms {
+  if (threadTerms?.job !== job) threadTerms = new ThreadTerms(job);
+  return threadTerms;
+}
+
+/**
+ * The term list a thread keeps for one job, and each file's analysis re-expressed against it (see
+ * IndexedAnalysis). Batch after batch, fewer of a file's terms are new: only those are sent with a reply, and the
+ * main thread maps this list's ids to the index's by array, not by looking each term up again.
+ */
+class ThreadTerms {
   readonly #ids = new Map<string, number>();
+  #added: string[] = [];
+
+  constructor(readonly job: string) {}
 
   #ref(term: string): number {
     let id = this.#ids.get(term);
     if (id === undefined) {
-      id = this.list.length;
+      id = this.#ids.size;
       this.#ids.set(term, id);
-      this.list.push(term);
+      this.#added.push(term);
     }
     return id;
+  }
+
+  /** The terms added since the last call, and the id of the first. */
+  takeAdded(): { base: number; terms: string[] } {
+    const terms = this.#added;
+    this.#added = [];
+    return { base: this.#ids.size - terms.length, terms };
   }
 
   index(path: string, a: FileAnalysis): IndexedAnalysis {

@@ -229,12 +229,26 @@ export class IndexAssembler {
       old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
   }
 
+  /** Per worker thread: its term list's ids (see WorkerReply) mapped to this index's term ids. */
+  private readonly threadTerms = new Map<number, { ids: Uint32Array; count: number }>();
+
   /**
-   * Re-points the refs of fresh analyses from their batch's term list (`terms`) to this index's term ids; every
-   * fresh analysis must pass through here once before it is added.
+   * Re-points the refs of fresh analyses from the term list of the thread that made them to this index's term ids;
+   * every fresh analysis must pass through here once before it is added. `terms` are the thread's terms that are new
+   * since its previous reply, numbered from `base`: replies of one thread must come in the order it sent them.
    */
-  adoptTerms(terms: readonly string[], analyses: readonly IndexedAnalysis[]): void {
-    const ids = this.fresh.intern(terms);
+  adoptTerms(thread: number, base: number, terms: readonly string[], analyses: readonly IndexedAnalysis[]): void {
+    let map = this.threadTerms.get(thread);
+    if (map === undefined) this.threadTerms.set(thread, (map = { ids: new Uint32Array(Math.max(1024, terms.length)), count: 0 }));
+    if (base !== map.count) throw new Error(`terms of thread ${thread} out of order: ${base} after ${map.count}`);
+    if (map.count + terms.length > map.ids.length) {
+      const ids = new Uint32Array(Math.max(map.ids.length * 2, map.count + terms.length));
+      ids.set(map.ids.subarray(0, map.count));
+      map.ids = ids;
+    }
+    map.ids.set(this.fresh.intern(terms), map.count);
+    map.count += terms.length;
+    const ids = map.ids;
     for (const a of analyses) {
       const refs = a.refs;
       for (let i = 0; i < refs.length; i++) refs[i] = ids[refs[i]!]!;

@@ -269,6 +269,8 @@ async function analyzeAndBuild(plan: BuildPlan) {
   for (const r of plan.reuse) sources[r.pos] = { old: r.id };
   for (const k of plan.keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
   const cacheStats = { hits: 0, misses: 0 };
+  // Threads keep a term list per job: a new one for each build, also on the calling thread (inline batches).
+  const job = `${process.pid}.${performance.now()}.${Math.random()}`;
   const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
   // Started while the pool's threads flush their cache writes, when there is a pool.
   let encoded: Promise<BuiltIndex> | undefined;
@@ -294,7 +296,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
     cacheStats.misses += reply.cacheMisses;
     const fresh: IndexedAnalysis[] = [];
     for (const r of reply.results) if (r.ok) fresh.push(r.analysis);
-    assembler.adoptTerms(reply.terms, fresh);
+    assembler.adoptTerms(reply.thread, reply.termBase, reply.terms, fresh);
     positions.forEach((pos, k) => (sources[pos] = reply.results[k]));
     done += positions.length;
     opts.onProgress?.(done, toRead.length);
@@ -310,7 +312,15 @@ async function analyzeAndBuild(plan: BuildPlan) {
         take(
           batch,
           await analyzeBatch(
-            { root, paths: batch.map((i) => files[i]!.path), rules, cacheDir: opts.cacheDir, sharedCache: opts.sharedCache, profile: null },
+            {
+              root,
+              paths: batch.map((i) => files[i]!.path),
+              rules,
+              cacheDir: opts.cacheDir,
+              sharedCache: opts.sharedCache,
+              profile: null,
+              job,
+            },
             prof,
           ),
         );
@@ -329,6 +339,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
           cacheDir: opts.cacheDir,
           sharedCache: opts.sharedCache,
           profile: prof.workerContext(build),
+          job,
         }),
         take,
         whileFlushing: async () => {

@@ -15,10 +15,13 @@ async function coldSections(
     .filter((d) => d.isFile())
     .map((d) => `${d.parentPath.slice(root.length + 1)}${d.parentPath === root ? '' : '/'}${d.name}`.replace(/^\//, ''))
     .sort();
-  const reply = await analyzeBatch({ root, paths, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null }, profiler());
+  const reply = await analyzeBatch(
+    { root, paths, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: `test-${postingsThreadAt}` },
+    profiler(),
+  );
   const assembler = new IndexAssembler(paths.length, null, postingsThreadAt);
   const fresh = reply.results.flatMap((r) => (r.ok ? [r.analysis] : []));
-  assembler.adoptTerms(reply.terms, fresh);
+  assembler.adoptTerms(reply.thread, reply.termBase, reply.terms, fresh);
   reply.results.forEach((r, i) => {
     if (r.ok)
       assembler.add(paths[i]!, { fresh: { path: paths[i]!, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
@@ -35,5 +38,57 @@ describe('index assembler', () => {
     expect(threaded.map(([name]) => name)).toEqual(inline.map(([name]) => name));
     expect(threaded.find(([name]) => name === 'postings')![1].length).toBeGreaterThan(0);
     for (let i = 0; i < inline.length; i++) expect(Buffer.from(threaded[i]![1]).equals(Buffer.from(inline[i]![1]))).toBe(true);
+  });
+});
+
+describe('term lists across threads', () => {
+  it('sends each term once per thread and job, and maps later batches by the ids already sent', async () => {
+    const root = fixture('index/basic');
+    const paths = readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => `${d.parentPath.slice(root.length + 1)}${d.parentPath === root ? '' : '/'}${d.name}`.replace(/^\//, ''))
+      .sort();
+    const task = (ps: string[], job: string) => ({ root, paths: ps, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job });
+    const half = Math.ceil(paths.length / 2);
+    const first = await analyzeBatch(task(paths.slice(0, half), 'delta'), profiler());
+    const second = await analyzeBatch(task(paths.slice(half), 'delta'), profiler());
+    expect(second.termBase).toBe(first.terms.length);
+    expect(second.terms.filter((t) => first.terms.includes(t))).toEqual([]);
+    // A new job starts a new list.
+    const again = await analyzeBatch(task(paths.slice(0, half), 'delta-2'), profiler());
+    expect(again.termBase).toBe(0);
+    expect(again.terms).toEqual(first.terms);
+
+    // Two batches through the delta protocol give the same index as one batch.
+    const whole = await analyzeBatch(task(paths, 'whole'), profiler());
+    const build = async (replies: Awaited<ReturnType<typeof analyzeBatch>>[]) => {
+      const assembler = new IndexAssembler(paths.length, null, Number.POSITIVE_INFINITY);
+      const results = replies.flatMap((r) => r.results);
+      replies.forEach((r) =>
+        assembler.adoptTerms(
+          r.thread,
+          r.termBase,
+          r.terms,
+          r.results.flatMap((x) => (x.ok ? [x.analysis] : [])),
+        ),
+      );
+      results.forEach((r, i) => {
+        if (r.ok)
+          assembler.add(paths[i]!, { fresh: { path: paths[i]!, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, analysis: r.analysis } });
+      });
+      return (await assembler.finish()).sections;
+    };
+    const split = await build([first, second]);
+    const one = await build([whole]);
+    expect(split.map(([n]) => n)).toEqual(one.map(([n]) => n));
+    for (let i = 0; i < one.length; i++) expect(Buffer.from(split[i]![1]).equals(Buffer.from(one[i]![1]))).toBe(true);
+  });
+
+  it('refuses a thread reply that skips or repeats terms', async () => {
+    const assembler = new IndexAssembler(1, null);
+    assembler.adoptTerms(7, 0, ['a', 'b'], []);
+    expect(() => assembler.adoptTerms(7, 0, ['c'], [])).toThrow(/out of order/);
+    expect(() => assembler.adoptTerms(7, 3, ['c'], [])).toThrow(/out of order/);
+    assembler.adoptTerms(8, 0, ['c'], []);
   });
 });

@@ -11,7 +11,14 @@ describe('index worker', () => {
   it('reports a file deleted between walk and read as vanished', async () => {
     const root = tempDir();
     writeFileSync(join(root, 'here.ts'), 'export const here = 1;\n');
-    const reply = await runTask({ root, paths: ['here.ts', 'gone.ts'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null });
+    const reply = await runTask({
+      root,
+      paths: ['here.ts', 'gone.ts'],
+      rules: DEFAULT_SKIP_RULES,
+      cacheDir: null,
+      profile: null,
+      job: 'w',
+    });
     expect(reply.results[0]).toMatchObject({ ok: true });
     expect(reply.results[1]).toMatchObject({ ok: false, reason: 'vanished' });
   });
@@ -20,7 +27,7 @@ describe('index worker', () => {
     const root = tempDir();
     execFileSync('mkfifo', [join(root, 'pipe.js')]);
     mkdirSync(join(root, 'dir.js'));
-    const reply = await runTask({ root, paths: ['pipe.js', 'dir.js'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null });
+    const reply = await runTask({ root, paths: ['pipe.js', 'dir.js'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: 'w' });
     expect(reply.results).toEqual([
       { ok: false, reason: 'not-a-file' },
       { ok: false, reason: 'not-a-file' },
