@@ -2,10 +2,10 @@
 // command, relative speed), exports, and a baseline to save or compare with (--fail-on-regression: exit 1).
 // `quarry bench --suite [--corpus DIR]`: src/bench/suite.ts → a scorecard against the targets of each command.
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addCleanup } from '../src/util/cleanup.js';
-import { QuarryError } from '../src/util/errors.js';
+import { QuarryError, messageOf } from '../src/util/errors.js';
 import type { Comparison, SignificanceTest } from '../src/bench/baseline.js';
 import type { BenchmarkResult } from '../src/bench/result.js';
 import type { CommandRuns, OutputMode, Shell } from '../src/bench/runner.js';
@@ -98,6 +98,17 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: st
   return value as T;
 }
 
+/** --input's file, checked before the first run: one that is missing or unreadable is bad input, not an internal error. */
+function inputFile(path: string): string {
+  try {
+    accessSync(path, constants.R_OK);
+    if (statSync(path).isDirectory()) throw new Error('a directory');
+  } catch (err) {
+    throw new QuarryError('bad-input', `cannot read --input ${path}: ${messageOf(err)}`);
+  }
+  return path;
+}
+
 function nonNegative(value: unknown, flag: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new QuarryError('usage', `${flag} takes a number ≥ 0, got "${String(value)}"`);
@@ -148,6 +159,7 @@ const benchAction: Action = async (ctx, args, opts) => {
     throw new QuarryError('usage', `--prepare given ${prepare.length} times for ${benchCommands.length} commands`, {
       hint: 'give it once (for all commands) or once per command',
     });
+  const input = opts.input === undefined ? undefined : inputFile(resolve(ctx.cwd, String(opts.input)));
 
   const progress = await ctx.progress('benchmarking…');
   const run = runBenchmark({
@@ -163,7 +175,7 @@ const benchAction: Action = async (ctx, args, opts) => {
     cleanup: opts.cleanup as string | undefined,
     ignoreFailure: opts.ignoreFailure === true,
     output,
-    input: opts.input === undefined ? undefined : resolve(ctx.cwd, String(opts.input)),
+    input,
     interleave: opts.interleave !== false,
     seed,
     cwd: ctx.cwd,

@@ -1,7 +1,7 @@
 // The CLI shell: the only module that touches process.argv, stdout/stderr, signals and exit codes.
 // Subcommand modules load their heavy parts (babel, ora, the cache store) only when they run.
 import { writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, QuarryError, messageOf } from '../src/util/errors.js';
 import { runCleanups } from '../src/util/cleanup.js';
@@ -22,30 +22,42 @@ export const SCHEMA_VERSION = 1;
 /** The built subcommands, each a module with its name and a register(); nothing else lists them. */
 const COMMANDS = [indexCommand, searchCommand, scanCommand, trainCommand, benchCommand, profileCommand, cacheCommand];
 
+/** A stream the CLI writes to: process.stdout/stderr, or a sink of a test that runs the CLI in-process. */
+export type CliStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+/** What a run reads and writes besides its arguments; `main` passes the real process's. */
+export interface CliIO {
+  stdout: CliStream;
+  stderr: CliStream;
+  /** Directory relative paths start from. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The run in progress, as the real process's SIGINT/SIGTERM handler needs it. */
 interface RunState {
   command: string;
   json: boolean;
   quiet: boolean;
   warnings: string[];
+  /** What the command prints when interrupted (see CommandContext.onInterrupt). */
+  partial: (() => { data: unknown; text: string }) | undefined;
 }
 
-function writeOut(text: string): Promise<void> {
+function writeOut(io: CliIO, text: string): Promise<void> {
   if (text === '') return Promise.resolve();
   return new Promise((resolve) => {
-    process.stdout.write(text, () => resolve());
+    io.stdout.write(text, () => resolve());
   });
 }
 
-function stderr(text: string): void {
-  process.stderr.write(text);
-}
-
-function errorExit(state: RunState, err: unknown): number {
+function errorExit(io: CliIO, state: RunState, err: unknown): number {
+  const stderr = (text: string) => void io.stderr.write(text);
   const q =
     err instanceof QuarryError
       ? err
       : new QuarryError('internal', `internal error: ${messageOf(err)}`, { hint: 'set QUARRY_DEBUG=1 for a stack trace, and report it' });
-  if (process.env.QUARRY_DEBUG === '1' && err instanceof Error && err.stack) stderr(`${err.stack}\n`);
+  if (io.env.QUARRY_DEBUG === '1' && err instanceof Error && err.stack) stderr(`${err.stack}\n`);
   if (state.json) {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
@@ -54,38 +66,44 @@ function errorExit(state: RunState, err: unknown): number {
       error: { code: q.code, message: q.message, hint: q.hint ?? null },
       warnings: state.warnings,
     };
-    process.stdout.write(`${JSON.stringify(doc)}\n`);
+    io.stdout.write(`${JSON.stringify(doc)}\n`);
   } else {
-    stderr(`quarry: ${q.message}\n`);
-    if (q.hint) stderr(`  hint: ${q.hint}\n`);
+    // A value echoed in the message (a path, a flag's argument) may hold a newline: the error stays one line.
+    stderr(`quarry: ${oneLine(q.message)}\n`);
+    if (q.hint) stderr(`  hint: ${oneLine(q.hint)}\n`);
   }
   return q.exitCode;
 }
 
-async function finish(code: number): Promise<never> {
-  profiler().close(code === 0 || code === 1 ? 'ok' : 'error', code === 0 || code === 1 ? undefined : `exit ${code}`);
-  flushAllSync();
-  process.exit(code);
+/** `text` with its control characters (newlines, escapes) written as JSON writes them, so that it prints as one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const state: RunState = {
+/** What a run knows before parsing: its command and whether errors must be a JSON document. */
+function initialState(argv: string[]): RunState {
+  return {
     // Known before parsing, so that a usage error under --json still names its command.
     command: COMMANDS.find((c) => argv.includes(c.name))?.name ?? '',
     // `--format json` (scan's) means the envelope too, so a usage error is already a JSON document.
     json: argv.includes('--json') || argv.includes('--format=json') || argv.some((a, i) => a === '--format' && argv[i + 1] === 'json'),
     quiet: argv.includes('--quiet') || argv.includes('-q'),
     warnings: [],
+    partial: undefined,
   };
+}
+
+/** The CLI as a process: runs `argv` on the real stdout/stderr, with signal and closed-pipe handling, then exits. */
+export async function main(argv: string[]): Promise<void> {
+  const state = initialState(argv);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // `quarry … | head`: the reader left; that is not an error.
     if (err.code === 'EPIPE') process.exit(0);
   });
-  let partial: (() => { data: unknown; text: string }) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     runCleanups();
-    if (partial) {
-      const p = partial();
+    if (state.partial) {
+      const p = state.partial();
       const doc = {
         schemaVersion: SCHEMA_VERSION,
         command: state.command,
@@ -102,11 +120,27 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const code = await runWith(argv, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }, state);
+  process.exit(code);
+}
 
-  const env = process.env;
-  const stdoutIsTTY = process.stdout.isTTY === true;
+/**
+ * Runs the CLI on `argv` with `io` and answers its exit code; never throws (an unexpected error is exit 1 with a
+ * message, as in a real run). It installs no signal or pipe handlers and does not exit: `main` does that for the
+ * process; tests run many commands in one process through it.
+ */
+export function run(argv: string[], io: CliIO): Promise<number> {
+  return runWith(argv, io, initialState(argv));
+}
+
+async function runWith(argv: string[], io: CliIO, state: RunState): Promise<number> {
+  // A profiler left by an earlier run in this process (tests) must not lend this run its warnings.
+  initProfiler({ cmd: '', sink: null });
+  const stderr = (text: string) => void io.stderr.write(text);
+  const env = io.env;
+  const stdoutIsTTY = io.stdout.isTTY === true;
   // A terminal that reports no width (a pty from `script`, some CI runners) would make a spinner redraw forever.
-  const stderrIsTTY = process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0;
+  const stderrIsTTY = io.stderr.isTTY === true && (io.stderr.columns ?? 0) > 0;
   const inCI = env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
 
   const program = new Command('quarry')
@@ -114,7 +148,7 @@ export async function main(argv: string[]): Promise<void> {
     .version(quarryVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
+      writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => {
         if (!state.json) stderr(s);
       },
@@ -137,7 +171,7 @@ export async function main(argv: string[]): Promise<void> {
       state.quiet = opts.quiet === true;
       const positional = args.slice(0, -2).flatMap((a) => (Array.isArray(a) ? (a as string[]) : a === undefined ? [] : [String(a)]));
       const ctx: CommandContext = {
-        cwd: process.cwd(),
+        cwd: io.cwd,
         env,
         json: state.json,
         quiet: state.quiet,
@@ -152,7 +186,7 @@ export async function main(argv: string[]): Promise<void> {
           if (!state.quiet && !state.json) stderr(`quarry: ${m}\n`);
         },
         write: (chunk) => {
-          process.stdout.write(chunk);
+          io.stdout.write(chunk);
         },
         startProfile: (root) => {
           const sink = resolveProfileSink({
@@ -160,15 +194,16 @@ export async function main(argv: string[]): Promise<void> {
             env: env.QUARRY_PROFILE,
             defaultPath: root === null ? null : join(root, '.quarry', 'profile.jsonl'),
           });
-          initProfiler({ cmd: state.command, sink });
+          // A relative FILE is from the run's directory (the process's own, except for a run in a test).
+          initProfiler({ cmd: state.command, sink: sink === null ? null : resolve(io.cwd, sink) });
         },
         onInterrupt: (fn) => {
-          partial = fn;
+          state.partial = fn;
           return () => {
-            if (partial === fn) partial = undefined;
+            if (state.partial === fn) state.partial = undefined;
           };
         },
-        progress: (text) => startProgress(ctx.interactive, text),
+        progress: (text) => startProgress(ctx.interactive, io.stderr, text),
       };
       result = await action(ctx, positional, opts);
     };
@@ -183,10 +218,11 @@ export async function main(argv: string[]): Promise<void> {
       for (const w of profiler().warnings) if (!state.warnings.includes(w)) state.warnings.push(w);
       if (state.json) {
         await writeOut(
+          io,
           `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command: result.command, ok: true, data: result.data, warnings: state.warnings })}\n`,
         );
       } else {
-        await writeOut(result.text);
+        await writeOut(io, result.text);
       }
       code = result.exitCode;
     }
@@ -194,18 +230,27 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') code = 0;
       else
-        code = errorExit(state, new QuarryError('usage', err.message.replace(/^error: /, ''), { hint: 'run `quarry --help` for usage' }));
+        code = errorExit(
+          io,
+          state,
+          // commander puts its "(Did you mean --x?)" on a line of its own: one line, like every other error.
+          new QuarryError('usage', err.message.replace(/^error: /, '').replace(/\n(?=\(Did you mean)/, ' '), {
+            hint: 'run `quarry --help` for usage',
+          }),
+        );
     } else {
-      code = errorExit(state, err);
+      code = errorExit(io, state, err);
     }
   }
-  await finish(code);
+  profiler().close(code === 0 || code === 1 ? 'ok' : 'error', code === 0 || code === 1 ? undefined : `exit ${code}`);
+  flushAllSync();
+  return code;
 }
 
-async function startProgress(interactive: boolean, text: string): Promise<Progress> {
+async function startProgress(interactive: boolean, stream: CliStream, text: string): Promise<Progress> {
   if (!interactive) return { update: () => {}, stop: () => {} };
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr }).start();
+  const spinner = ora({ text, stream }).start();
   let stopped = false;
   return {
     update: (t) => {

@@ -1,6 +1,6 @@
 // `quarry search QUERY`: options, then src/search/search.ts, then a printer (ripgrep-like lines, paths, JSON).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuarryError } from '../src/util/errors.js';
 import type { Reranker, SearchResult } from '../src/search/search.js';
@@ -47,7 +47,7 @@ const searchAction: Action = async (ctx, args, opts) => {
   const limit = count(opts.limit, '--limit');
   const maxLines = count(opts.maxCount, '--max-count');
   const { search, findIndexRoot } = await import('../src/search/search.js');
-  const root = (opts.root as string | undefined) ?? findIndexRoot(ctx.cwd);
+  const root = opts.root !== undefined ? resolve(ctx.cwd, String(opts.root)) : findIndexRoot(ctx.cwd);
   ctx.startProfile(root);
   // A model from `quarry train` re-ranks the top K; its code is loaded only when the file exists.
   let reranker: Reranker | undefined;

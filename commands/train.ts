@@ -1,6 +1,6 @@
 // `quarry train`: options, then src/train/train.ts, then a printer (BM25F vs model on held-out queries).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuarryError } from '../src/util/errors.js';
 import type { TrainReport } from '../src/train/train.js';
@@ -48,7 +48,7 @@ function rate(value: unknown): number {
 const trainAction: Action = async (ctx, _args, opts) => {
   const { runTrain, DEFAULT_LRS } = await import('../src/train/train.js');
   const { findIndexRoot } = await import('../src/search/search.js');
-  const root = (opts.root as string | undefined) ?? findIndexRoot(ctx.cwd);
+  const root = opts.root !== undefined ? resolve(ctx.cwd, String(opts.root)) : findIndexRoot(ctx.cwd);
   if (root === null) {
     throw new QuarryError('no-index', `no index found in ${ctx.cwd} or above`, {
       hint: 'run `quarry index` in the root of the source tree first',
@@ -60,7 +60,7 @@ const trainAction: Action = async (ctx, _args, opts) => {
     const { runTransfer } = await import('../src/train/transfer.js');
     const report = runTransfer({
       root,
-      modelPath: opts.evalModel as string,
+      modelPath: resolve(ctx.cwd, String(opts.evalModel)),
       seed: positiveInt(opts.seed, '--seed') ?? 1,
       maxPairs: positiveInt(opts.maxPairs, '--max-pairs') ?? 20000,
     });
@@ -94,7 +94,7 @@ const trainAction: Action = async (ctx, _args, opts) => {
       replay: positiveInt(opts.replay, '--replay') ?? 1024,
       checkpointEvery: positiveInt(opts.checkpointEvery, '--checkpoint-every') ?? 50,
       resume: opts.resume === true,
-      judgments: opts.judgments as string | undefined,
+      judgments: opts.judgments === undefined ? undefined : resolve(ctx.cwd, String(opts.judgments)),
       onProgress: (t) => (ctx.interactive ? spinner.update(`train: ${t}`) : undefined),
       onWarning: (w) => ctx.warn(w),
     });

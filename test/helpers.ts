@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { Packr } from 'msgpackr';
 import { afterAll } from 'vitest';
 import { INDEX_MAGIC } from '../src/index/format.js';
@@ -113,4 +114,72 @@ export function withHeader(bytes: Buffer, change: (h: Record<string, unknown>) =
   prefix.write(INDEX_MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(nh.length, 8);
   return Buffer.concat([prefix, nh, bytes.subarray(12 + len)]);
+}
+
+export interface InProcessRun {
+  /** Exit code run() answered; null when it did not settle within `limitMs`. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** run() did not settle within `limitMs`: the command hung. */
+  timedOut: boolean;
+  /** run() threw instead of answering an exit code (it must never do that); the error. */
+  threw?: unknown;
+  ms: number;
+}
+
+/** A stream that keeps what is written to it, as text. */
+function textSink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _enc, done) {
+      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+/**
+ * Runs the CLI inside this process through commands/main.ts's run(): no TTY, no signal handlers, no exit. For
+ * thousands of cases where spawning a process each would take minutes; `quarry()` is the end-to-end twin.
+ */
+export async function quarryInProcess(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; limitMs?: number } = {},
+): Promise<InProcessRun> {
+  const { run } = await import('../commands/main.js');
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', QUARRY_PROFILE: 'off', ...opts.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const out = textSink();
+  const err = textSink();
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'timeout'>((resolveLimit) => {
+    if (opts.limitMs !== undefined) timer = setTimeout(() => resolveLimit('timeout'), opts.limitMs);
+  });
+  let code: number | null = null;
+  let threw: unknown;
+  let timedOut = false;
+  try {
+    const r = await Promise.race([
+      run(args, { stdout: out.stream, stderr: err.stream, cwd: opts.cwd ?? REPO, env: env as NodeJS.ProcessEnv }),
+      limit,
+    ]);
+    if (r === 'timeout') timedOut = true;
+    else code = r;
+  } catch (e) {
+    threw = e;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    code,
+    stdout: out.text(),
+    stderr: err.text(),
+    timedOut,
+    ms: performance.now() - started,
+    ...(threw === undefined ? {} : { threw }),
+  };
 }

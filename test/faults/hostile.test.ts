@@ -93,6 +93,7 @@ describe('fault: hostile input', () => {
     );
   });
 
+  // The end-to-end twin of flagFuzz.test.ts, which runs 10,000 combinations in-process: here real processes.
   it(
     `${trials(40, 400)} fuzzed flag combinations: exit 0, 1 or 2, one-line errors, never a stack or a hang`,
     { timeout: 900_000 },
