@@ -78,8 +78,11 @@ class FreshPostings {
     return { terms: this.terms, data: this.data.subarray(0, this.count * 4), count: this.count };
   }
 
-  /** 4 numbers per posting: term id, doc, body tf, other tfs (path 8 bits | sym 12 bits << 8 | doc 12 bits << 20). */
-  data: Uint32Array = new Uint32Array(1 << 16);
+  /**
+   * 4 numbers per posting: term id, doc, body tf, other tfs (path 8 bits | sym 12 bits << 8 | doc 12 bits << 20).
+   * Shared memory, so that the thread that encodes them (postingsWorker.ts) reads them where they are, uncopied.
+   */
+  data: Uint32Array = sharedUint32(1 << 16);
   count = 0;
 
   /** The term ids of `terms`, new ones numbered in order. */
@@ -101,7 +104,7 @@ class FreshPostings {
   add(tid: number, doc: number, body: number, path: number, sym: number, docTf: number): void {
     let o = this.count * 4;
     if (o + 4 > this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
+      const next = sharedUint32(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -131,6 +134,10 @@ class FreshPostings {
     for (let i = 0; i < count; i++) perm[cursor[rank[d[i * 4]!]!]!++] = i;
     return { sorted, starts, perm };
   }
+}
+
+function sharedUint32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
 }
 
 /** Encodes blocks of BLOCK_SIZE sorted keys; `makeBlock(from, to)` builds the block for keys[from, to). */
@@ -227,6 +234,17 @@ export class IndexAssembler {
     this.exports = new Array<string[]>(n);
     this.oldCols =
       old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
+    // A cold build of a large tree starts its postings thread now: loading it then costs the end of the build
+    // nothing, when everything else waits for it.
+    if (this.oldCols === null && n * POSTINGS_PER_FILE >= postingsThreadAt) this.postingsThread = new PostingsThread();
+  }
+
+  private postingsThread: PostingsThread | null = null;
+
+  /** Stops what a build that will not finish started (its postings thread). */
+  dispose(): void {
+    this.postingsThread?.stop();
+    this.postingsThread = null;
   }
 
   /** Per worker thread: its term list's ids (see WorkerReply) mapped to this index's term ids. */
@@ -309,10 +327,10 @@ export class IndexAssembler {
   async finish(): Promise<BuiltIndex> {
     const n = this.paths.length;
     const prof = profiler();
-    const coldDict =
-      (this.old === null || this.old.fileCount === 0) && this.fresh.count >= this.postingsThreadAt
-        ? encodeInWorker(this.fresh.plain())
-        : null;
+    const thread = this.postingsThread;
+    this.postingsThread = null;
+    const coldDict = thread && this.fresh.count >= this.postingsThreadAt ? thread.encode(this.fresh.plain()) : null;
+    if (coldDict === null) thread?.stop();
     const sections: [string, Uint8Array][] = [];
     const pathBufs = this.paths.map((p) => Buffer.from(p, 'utf8'));
     const pathOffsets = new Uint32Array(n + 1);
@@ -362,6 +380,8 @@ export class IndexAssembler {
 
 /** Fresh postings from which a cold build encodes its dictionary on another thread (below that, it is not worth one). */
 const PARALLEL_POSTINGS = 200_000;
+/** Postings a file brings, about (the corpus: 7.5M for 23k files): when to start the thread before they are in. */
+const POSTINGS_PER_FILE = 100;
 
 /** The dictionary and postings sections. */
 export interface EncodedDictionary {
@@ -377,27 +397,48 @@ export function encodeFreshDictionary(plain: FreshPostingsData): EncodedDictiona
 }
 
 /**
- * encodeFreshDictionary on a thread of its own; resolves to null when the thread cannot start or fails, and the
- * caller encodes here instead (the data is copied, not transferred, so it is still there).
+ * A thread for encodeFreshDictionary, started before it is needed; `encode` resolves to null when the thread did not
+ * start or failed, and the caller encodes here instead (the postings are shared, not transferred, so still there).
+ * It never keeps the process alive.
  */
-async function encodeInWorker(plain: FreshPostingsData): Promise<EncodedDictionary | null> {
-  const [{ Worker }, { workerModuleUrl }] = await Promise.all([import('node:worker_threads'), import('../util/workerModuleUrl.js')]);
-  return new Promise((resolve) => {
-    let worker: InstanceType<typeof Worker>;
-    try {
-      worker = new Worker(workerModuleUrl('./postingsWorker.js', import.meta.url));
-    } catch {
-      resolve(null);
-      return;
-    }
-    worker.once('message', (out: EncodedDictionary) => {
-      resolve(out);
-      void worker.terminate();
+class PostingsThread {
+  readonly #worker: Promise<import('node:worker_threads').Worker | null>;
+  #exited = false;
+
+  constructor() {
+    this.#worker = Promise.all([import('node:worker_threads'), import('../util/workerModuleUrl.js')]).then(
+      ([{ Worker }, { workerModuleUrl }]) => {
+        try {
+          const worker = new Worker(workerModuleUrl('./postingsWorker.js', import.meta.url));
+          worker.unref();
+          worker.on('error', () => {});
+          worker.once('exit', () => (this.#exited = true));
+          return worker;
+        } catch {
+          return null;
+        }
+      },
+      () => null,
+    );
+  }
+
+  async encode(plain: FreshPostingsData): Promise<EncodedDictionary | null> {
+    const worker = await this.#worker;
+    if (worker === null || this.#exited) return null;
+    return new Promise((resolve) => {
+      worker.once('message', (out: EncodedDictionary) => {
+        resolve(out);
+        void worker.terminate();
+      });
+      worker.once('error', () => resolve(null));
+      worker.once('exit', () => resolve(null));
+      worker.postMessage(plain);
     });
-    worker.once('error', () => resolve(null));
-    worker.once('exit', () => resolve(null));
-    worker.postMessage(plain);
-  });
+  }
+
+  stop(): void {
+    void this.#worker.then((w) => w?.terminate());
+  }
 }
 
 /** Old terms (remapped, dropped files removed) merged with fresh terms, in term order. */

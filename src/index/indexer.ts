@@ -350,6 +350,9 @@ async function analyzeAndBuild(plan: BuildPlan) {
       });
     }
     feed();
+  } catch (err) {
+    assembler.dispose();
+    throw err;
   } finally {
     build.end();
   }

@@ -4,5 +4,12 @@ import { parentPort } from 'node:worker_threads';
 import { encodeFreshDictionary, type FreshPostingsData } from './builder.js';
 
 parentPort?.once('message', (plain: FreshPostingsData) => {
-  parentPort?.postMessage(encodeFreshDictionary(plain));
+  const out = encodeFreshDictionary(plain);
+  // The encoded bytes move to the main thread rather than being copied, when each owns its whole buffer (a small
+  // Buffer can be a slice of Node's shared pool, which must not be moved).
+  const own = [out.blocks, out.postings].filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength);
+  parentPort?.postMessage(
+    out,
+    own.map((b) => b.buffer as ArrayBuffer),
+  );
 });
