@@ -306,7 +306,10 @@ async function analyzeAndBuild(plan: BuildPlan) {
     feed();
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files, or too little work for more than one thread: analysed here.
-      const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
+      const [{ analyzeBatch }, { flushWrites, takeCacheWarnings }] = await Promise.all([
+        import('./analyzeBatch.js'),
+        import('../cache/threadCache.js'),
+      ]);
       // In batches all the same: between them Ctrl-C is handled and progress shown.
       for (const batch of batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES)) {
         take(
@@ -327,6 +330,8 @@ async function analyzeAndBuild(plan: BuildPlan) {
         await yieldToEvents();
       }
       await flushWrites();
+      // A write of the last batch that the store refused is known only now.
+      for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     } else if (toRead.length > 0) {
       await runInPool<WorkerTask, WorkerReply>({
         worker: workerModuleUrl('./worker.js', import.meta.url),
@@ -342,6 +347,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
           job,
         }),
         take,
+        onWarning: opts.onWarning,
         whileFlushing: async () => {
           feed();
           encoded = prof.span('encode', () => assembler.finish());

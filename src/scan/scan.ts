@@ -486,6 +486,7 @@ async function scanFiles(
         batches: batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES),
         task,
         take,
+        onWarning: opts.onWarning,
       });
     await flushWrites();
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);

@@ -1,7 +1,7 @@
 // The entry of a pool's worker module: a task is one batch (handed to the area's batch function with this thread's
 // profiler), or the final flush that waits for this thread's cache writes; the spans recorded travel back with
-// every reply. Kept apart from workerPool.ts, which the worker threads must not load (it brings in tinypool).
-import { flushWrites } from '../cache/threadCache.js';
+// every reply, and the flush's reply carries the cache warnings raised since the last batch replied. Kept apart from workerPool.ts, which the worker threads must not load (it brings in tinypool).
+import { flushWrites, takeCacheWarnings } from '../cache/threadCache.js';
 import { drainSpans, initWorkerProfiler, type Profiler, type WorkerProfilerContext } from '../profile/profiler.js';
 import type { SpanLine } from '../profile/spanLine.js';
 import { arriveAndWait, type Barrier } from './barrier.js';
@@ -13,6 +13,11 @@ export interface FlushTask {
 
 export interface FlushReply {
   spans: SpanLine[];
+  /**
+   * The cache's warnings raised after this thread's last batch replied: a write of that batch refused while the
+   * flush waited for it, a store lost in between. A batch reply carries its own (see the areas' batch functions).
+   */
+  warnings: string[];
 }
 
 /** The default export of a worker module whose batches `run` handles. */
@@ -23,7 +28,7 @@ export function workerEntry<T extends { profile: WorkerProfilerContext | null },
     if ('flush' in task) {
       await arriveAndWait(task.flush);
       await flushWrites();
-      return { spans: drainSpans() };
+      return { spans: drainSpans(), warnings: takeCacheWarnings() };
     }
     const reply = await run(task, initWorkerProfiler(task.profile));
     return { ...reply, spans: drainSpans() };

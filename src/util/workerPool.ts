@@ -47,7 +47,8 @@ export function threadsFor(job: { files: number; bytes: number; batchFiles: numb
 /**
  * Runs every batch in a pool of `threads` threads (`task(batch)` to the worker module at `worker`), hands each reply
  * to `take` as it arrives, then flushes every thread's cache writes (FlushTask) and stops the pool, also on SIGINT.
- * The spans of every reply are ingested into this thread's profiler.
+ * The spans of every reply are ingested into this thread's profiler; the flush's cache warnings go to `onWarning`,
+ * each message once however many threads raised it (a batch's warnings are in its reply, for `take`).
  */
 export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
   worker: URL;
@@ -57,6 +58,8 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
   take: (batch: number[], reply: R) => void;
   /** Runs once every batch is taken, while the threads flush their cache writes (they wait on the disk). */
   whileFlushing?: () => Promise<void>;
+  /** Told the cache warnings raised while the threads flushed (the command's onWarning). */
+  onWarning?: ((message: string) => void) | undefined;
 }): Promise<void> {
   const prof = profiler();
   const pool = createPool(job.worker, job.threads);
@@ -71,6 +74,7 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
     );
     const [flushed] = await Promise.all([pool.runOnEach<FlushTask, FlushReply>((barrier) => ({ flush: barrier })), job.whileFlushing?.()]);
     for (const f of flushed) prof.ingest(f.spans);
+    for (const w of new Set(flushed.flatMap((f) => f.warnings))) job.onWarning?.(w);
   } finally {
     stopPool();
     await pool.destroy();
