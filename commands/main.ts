@@ -68,16 +68,20 @@ function errorExit(io: CliIO, state: RunState, err: unknown): number {
     };
     io.stdout.write(`${JSON.stringify(doc)}\n`);
   } else {
-    // A value echoed in the message (a path, a flag's argument) may hold a newline: the error stays one line.
-    stderr(`quarry: ${oneLine(q.message)}\n`);
-    if (q.hint) stderr(`  hint: ${oneLine(q.hint)}\n`);
+    // A value echoed in the message (a path, a flag's argument) may hold a newline: the error stays one line, plus
+    // the indented lines some messages list details on (as the hint is indented).
+    stderr(`quarry: ${escapeControls(q.message)}\n`);
+    if (q.hint) stderr(`  hint: ${escapeControls(q.hint)}\n`);
   }
   return q.exitCode;
 }
 
-/** `text` with its control characters (newlines, escapes) written as JSON writes them, so that it prints as one line. */
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+/**
+ * `text` with its control characters (newlines, terminal escapes) written as JSON writes them, except a newline that
+ * starts an indented line: quarry's own messages continue that way (e.g. the judgments that could not be used).
+ */
+function escapeControls(text: string): string {
+  return text.replace(/\n(?! {2})|[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** What a run knows before parsing: its command and whether errors must be a JSON document. */

@@ -215,9 +215,10 @@ function problem(args: string[], r: InProcessRun): string | null {
       return 'a JSON error without a code';
     return null;
   }
-  // The error is the last thing on stderr: one `quarry: …` line, then at most a hint (warnings may come before).
+  // The error is the last thing on stderr: one `quarry: …` line, then only indented ones: details, the hint
+  // (warnings may come before).
   const lines = r.stderr.trimEnd().split('\n');
-  if (lines.length > 1 && lines[lines.length - 1]!.startsWith('  hint: ')) lines.pop();
+  while (lines.length > 1 && lines[lines.length - 1]!.startsWith('  ')) lines.pop();
   const last = lines[lines.length - 1]!;
   if (!last.startsWith('quarry: ') || last.startsWith('quarry: warning: ')) return 'no one-line error for exit 2';
   return null;
@@ -305,6 +306,13 @@ describe('fault: fuzzed flag combinations, in-process', () => {
     const missing = await quarryInProcess(['index', 'new\nline'], { cwd: root, env });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trimEnd().split('\n')).toHaveLength(missing.stderr.includes('  hint: ') ? 2 : 1);
+    // A message that lists details on indented lines keeps them.
+    writeFileSync(join(root, 'bad.jsonl'), '{"query": 1}\nnot json\n');
+    const judged = await quarryInProcess(['train', '--judgments', 'bad.jsonl'], { cwd: root, env });
+    expect(judged.code).toBe(2);
+    expect(judged.stderr).toMatch(
+      /^quarry: no usable judgment in .*bad\.jsonl:\n {2}.*bad\.jsonl:1: .*\n {2}.*bad\.jsonl:2: .*\n {2}hint: /,
+    );
   });
 
   it("commander's suggestion for a mistyped flag is on the error's line", async () => {
