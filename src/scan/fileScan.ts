@@ -1,8 +1,9 @@
-// Scans one JS/TS file: one babel parse, then line counts, functions with complexity, imports/exports and every
-// rule's findings (see scanResult.ts for what that gives). Loaded where files are parsed: it brings in babel.
+// Scans one JS/TS file: one babel parse, then line counts, functions with complexity, and in one more walk every
+// rule's findings with the imports/exports (see scanResult.ts for what that gives). Loaded where files are parsed: it brings in babel.
 import { collectSymbols, parseProgram } from '../index/parse.js';
 import type { Language } from '../index/language.js';
 import { countLines, functionsOf } from './metrics.js';
+import { ModuleLinks } from './moduleLinks.js';
 import { RULES, runRules } from './runRules.js';
 import { PARSE_ERROR_RULE, type FileScan } from './scanResult.js';
 
@@ -38,10 +39,12 @@ export function scanText(text: string, lang: Language): FileScan {
     });
   }
   if (parsed.ast === null) return out;
-  const symbols = collectSymbols(parsed.ast, text);
-  out.imports = symbols.imports;
-  out.exports = symbols.exports;
+  // The rules' walk also collects the imports and exports; the index's collectSymbols would walk the tree again
+  // for a symbol table and doc comments that the scan does not use, so it is asked only when the exports need it.
+  const links = new ModuleLinks();
+  out.findings.push(...runRules(parsed.ast, ALL_RULES, { path: '', source: text }, links));
+  out.imports = [...links.imports];
+  out.exports = links.needsSymbols() ? collectSymbols(parsed.ast, text).exports : [...links.exports];
   out.functions = functionsOf(parsed.ast);
-  out.findings.push(...runRules(parsed.ast, ALL_RULES, { path: '', source: text }));
   return out;
 }

@@ -2,7 +2,8 @@
 import type { parse } from '@babel/parser';
 import type { File, Node } from '@babel/types';
 import { messageOf } from '../util/errors.js';
-import { forEachChild } from './astChildren.js';
+import { NOT_CHILDREN, isNode, isTypeOnly } from './astChildren.js';
+import type { ModuleLinks } from './moduleLinks.js';
 import type { ActiveRule, Finding, RuleContext, Severity, Visitor } from './rule.js';
 
 export { RULES, ruleById } from './rules/index.js';
@@ -71,9 +72,17 @@ function ruleError(ruleId: string, err: unknown, node: Node | undefined): Findin
   };
 }
 
+/** What a pending item of the walk does with its node. */
+const ENTER = 0;
+const EXIT = 1;
+/** A type-only declaration: rules never see it (see astChildren.ts); only the module links look into it. */
+const TYPE_ONLY = 2;
+
 /**
  * Depth-first walk calling enter handlers before a node's children and exit handlers after, with `ancestors` holding
- * the path from the root to the current node's parent. Iterative, since generated code can nest deeper than the stack.
+ * the path from the root to the current node's parent; `links` sees every node entered and, in their place in the
+ * walk, the type-only declarations. Iterative, since generated code can nest deeper than the stack. The children
+ * are forEachChild's (same nodes, same order), read inline: this is the scan's hottest loop.
  */
 function walk(
   root: Node,
@@ -81,28 +90,61 @@ function walk(
   enter: ReadonlyMap<string, Handler[]>,
   exit: ReadonlyMap<string, Handler[]>,
   call: (handlers: Handler[] | undefined, node: Node) => void,
+  links: ModuleLinks | undefined,
 ): void {
-  // A node is pushed as itself to enter it, and wrapped in an array to leave it.
-  const pending: (Node | [Node])[] = [root];
+  // The stack as parallel arrays: the node and what to do with it.
+  const nodes: Node[] = [root];
+  const actions: number[] = [ENTER];
   const children: Node[] = [];
-  const collect = (child: Node): void => void children.push(child);
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    if (Array.isArray(item)) {
+  const childActions: number[] = [];
+  const add = (value: unknown): void => {
+    if (!isNode(value)) return;
+    children.push(value);
+    childActions.push(isTypeOnly(value) ? TYPE_ONLY : ENTER);
+  };
+  while (nodes.length > 0) {
+    const item = nodes.pop()!;
+    const action = actions.pop()!;
+    if (action === EXIT) {
       ancestors.pop();
-      call(exit.get(item[0].type), item[0]);
+      call(exit.get(item.type), item);
       continue;
     }
+    if (action === TYPE_ONLY) {
+      links?.enterTypeOnly(item, ancestors);
+      continue;
+    }
+    links?.enter(item, ancestors);
     call(enter.get(item.type), item);
     ancestors.push(item);
-    pending.push([item]);
+    nodes.push(item);
+    actions.push(EXIT);
     children.length = 0;
-    forEachChild(item, collect);
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
+    childActions.length = 0;
+    if (!isTypeOnly(item)) {
+      const record = item as unknown as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        if (NOT_CHILDREN.has(key)) continue;
+        const value = record[key];
+        if (value === null || typeof value !== 'object') continue;
+        if (Array.isArray(value)) for (let i = 0; i < value.length; i++) add(value[i]);
+        else add(value);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) {
+      nodes.push(children[i]!);
+      actions.push(childActions[i]!);
+    }
   }
 }
 
-/** Runs `rules` over `ast` (parsed from `info.source` with locations) in one traversal; findings sorted by line, column. */
-export function runRules(ast: File | ParsedFile, rules: readonly ActiveRule[], info: FileInfo): Finding[] {
+/**
+ * Runs `rules` over `ast` (parsed from `info.source` with locations) in one traversal; findings sorted by line, column.
+ * The same traversal fills `links` (the file's imports and exports) when given.
+ */
+export function runRules(ast: File | ParsedFile, rules: readonly ActiveRule[], info: FileInfo, links?: ModuleLinks): Finding[] {
   const findings: Finding[] = [];
   const enter = new Map<string, Handler[]>();
   const exit = new Map<string, Handler[]>();
@@ -144,7 +186,7 @@ export function runRules(ast: File | ParsedFile, rules: readonly ActiveRule[], i
     }
   };
   // The same objects either way; only the two declaration sets differ.
-  if (enter.size > 0 || exit.size > 0) walk(ast as File, ancestors, enter, exit, call);
+  if (enter.size > 0 || exit.size > 0 || links) walk(ast as File, ancestors, enter, exit, call, links);
 
   return findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
