@@ -101,19 +101,25 @@ class FreshPostings {
     return ids;
   }
 
-  add(tid: number, doc: number, body: number, path: number, sym: number, docTf: number): void {
+  /** The postings of file `doc`: its term ids `refs`, with four counts each in `tf` (path, body, symbols, doc). */
+  addFile(doc: number, refs: Uint32Array, tf: Uint32Array): void {
+    const n = refs.length;
     let o = this.count * 4;
-    if (o + 4 > this.data.length) {
-      const next = sharedUint32(this.data.length * 2);
-      next.set(this.data);
+    if (o + n * 4 > this.data.length) {
+      const next = sharedUint32(Math.max(this.data.length * 2, o + n * 4));
+      next.set(this.data.subarray(0, o));
       this.data = next;
     }
     const d = this.data;
-    d[o++] = tid;
-    d[o++] = doc;
-    d[o++] = body;
-    d[o] = Math.min(path, 0xff) | (Math.min(sym, 0xfff) << 8) | (Math.min(docTf, 0xfff) << 20);
-    this.count++;
+    for (let i = 0; i < n; i++) {
+      const t = i * 4;
+      d[o] = refs[i]!;
+      d[o + 1] = doc;
+      d[o + 2] = tf[t + 1]!;
+      d[o + 3] = Math.min(tf[t]!, 0xff) | (Math.min(tf[t + 2]!, 0xfff) << 8) | (Math.min(tf[t + 3]!, 0xfff) << 20);
+      o += 4;
+    }
+    this.count += n;
   }
 
   /** Terms in sorted order, and for each the range of its postings in `perm` (docs ascending: added in order). */
@@ -304,8 +310,7 @@ export class IndexAssembler {
     this.imports[id] = a.imports;
     this.exports[id] = a.exports;
     this.fieldLen.set(a.fieldLen.subarray(0, 4), id * 4);
-    const { refs, tf } = a;
-    for (let i = 0; i < refs.length; i++) this.fresh.add(refs[i]!, id, tf[i * 4 + 1]!, tf[i * 4]!, tf[i * 4 + 2]!, tf[i * 4 + 3]!);
+    this.fresh.addFile(id, a.refs, a.tf);
     for (const s of a.symbols) {
       this.freshSyms.push({
         key: s.name.toLowerCase(),
