@@ -72,7 +72,7 @@ function ruleError(ruleId: string, err: unknown, node: Node | undefined): Findin
   };
 }
 
-/** What a pending item of the walk does with its node. */
+/** What a pending item of the walk does with its node (the low two bits of its tag; the rest is its depth). */
 const ENTER = 0;
 const EXIT = 1;
 /** A type-only declaration: rules never see it (see astChildren.ts); only the module links look into it. */
@@ -82,7 +82,9 @@ const TYPE_ONLY = 2;
  * Depth-first walk calling enter handlers before a node's children and exit handlers after, with `ancestors` holding
  * the path from the root to the current node's parent; `links` sees every node entered and, in their place in the
  * walk, the type-only declarations. Iterative, since generated code can nest deeper than the stack. The children
- * are forEachChild's (same nodes, same order), read inline: this is the scan's hottest loop.
+ * are forEachChild's (same nodes, same order), read inline: this is the scan's hottest loop. Each pending node
+ * carries its depth, so `ancestors` is cut back to it on entry, and only nodes with exit handlers (in practice the
+ * Program) are pushed a second time to be left.
  */
 function walk(
   root: Node,
@@ -92,21 +94,16 @@ function walk(
   call: (handlers: Handler[] | undefined, node: Node) => void,
   links: ModuleLinks | undefined,
 ): void {
-  // The stack as parallel arrays: the node and what to do with it.
+  // The stack as parallel arrays: the node, and its depth * 4 + what to do with it.
   const nodes: Node[] = [root];
-  const actions: number[] = [ENTER];
-  const children: Node[] = [];
-  const childActions: number[] = [];
-  const add = (value: unknown): void => {
-    if (!isNode(value)) return;
-    children.push(value);
-    childActions.push(isTypeOnly(value) ? TYPE_ONLY : ENTER);
-  };
+  const tags: number[] = [ENTER];
   while (nodes.length > 0) {
     const item = nodes.pop()!;
-    const action = actions.pop()!;
+    const tag = tags.pop()!;
+    const depth = tag >> 2;
+    ancestors.length = depth;
+    const action = tag & 3;
     if (action === EXIT) {
-      ancestors.pop();
       call(exit.get(item.type), item);
       continue;
     }
@@ -117,25 +114,41 @@ function walk(
     links?.enter(item, ancestors);
     call(enter.get(item.type), item);
     ancestors.push(item);
-    nodes.push(item);
-    actions.push(EXIT);
-    children.length = 0;
-    childActions.length = 0;
-    if (!isTypeOnly(item)) {
-      const record = item as unknown as Record<string, unknown>;
-      const keys = Object.keys(record);
-      for (let k = 0; k < keys.length; k++) {
-        const key = keys[k]!;
-        if (NOT_CHILDREN.has(key)) continue;
-        const value = record[key];
-        if (value === null || typeof value !== 'object') continue;
-        if (Array.isArray(value)) for (let i = 0; i < value.length; i++) add(value[i]);
-        else add(value);
+    if (exit.has(item.type)) {
+      nodes.push(item);
+      tags.push((depth << 2) | EXIT);
+    }
+    if (isTypeOnly(item)) continue;
+    // Children are pushed in order, then that stretch of the stack is reversed so the first comes off first.
+    const first = nodes.length;
+    const childTag = (depth + 1) << 2;
+    const record = item as unknown as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (NOT_CHILDREN.has(key)) continue;
+      const value = record[key];
+      if (value === null || typeof value !== 'object') continue;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const child: unknown = value[i];
+          if (isNode(child)) {
+            nodes.push(child);
+            tags.push(childTag | (isTypeOnly(child) ? TYPE_ONLY : ENTER));
+          }
+        }
+      } else if (isNode(value)) {
+        nodes.push(value);
+        tags.push(childTag | (isTypeOnly(value) ? TYPE_ONLY : ENTER));
       }
     }
-    for (let i = children.length - 1; i >= 0; i--) {
-      nodes.push(children[i]!);
-      actions.push(childActions[i]!);
+    for (let lo = first, hi = nodes.length - 1; lo < hi; lo++, hi--) {
+      const n = nodes[lo]!;
+      nodes[lo] = nodes[hi]!;
+      nodes[hi] = n;
+      const t = tags[lo]!;
+      tags[lo] = tags[hi]!;
+      tags[hi] = t;
     }
   }
 }

@@ -21,7 +21,7 @@ import type { FunctionInfo, LineCounts } from './metrics.js';
 import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
 import type { Finding, Severity } from './rule.js';
 import { RULES, isCliPath } from './runRules.js';
-import type { ScanFileResult, ScanReply, ScanTask } from './scanBatch.js';
+import type { PreRead, ScanFileResult, ScanReply, ScanTask } from './scanBatch.js';
 
 export interface ScanOptions {
   /** Report paths are relative to it; its tsconfig.json maps `paths` aliases. */
@@ -113,6 +113,8 @@ export interface ScanReport {
 }
 
 const BATCH_FILES = 32;
+/** Source bytes the main thread keeps from its reads for an inline scan (more than an inline job ever has). */
+const KEEP_BYTES = 32 << 20;
 const BATCH_BYTES = 1 << 20;
 
 export async function runScan(opts: ScanOptions): Promise<ScanReport> {
@@ -388,6 +390,10 @@ async function scanFiles(
   const span = prof.start('scan-files', { files: files.length });
   const known = await prof.span('load-index', () => indexedFiles(root), undefined, span);
   const lookups: { pos: number; key: string; hash: string }[] = [];
+  // The bytes read here, by position, up to a budget: a job small enough to run inline scans them without reading
+  // and hashing each file a second time.
+  const kept = new Map<number, PreRead>();
+  let keptBytes = 0;
   const read = prof.start('read', undefined, span);
   let fromIndex = 0;
   for (let i = 0; i < files.length; i++) {
@@ -412,7 +418,13 @@ async function scanFiles(
     const r = readSource(`${root}/${f.path}`, rules);
     if (!r.ok) results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };
     else if (!source) results[i] = { ok: true, scan: null };
-    else lookups.push({ pos: i, key: scanCacheHash(r.hash, lang), hash: r.hash });
+    else {
+      lookups.push({ pos: i, key: scanCacheHash(r.hash, lang), hash: r.hash });
+      if (keptBytes + r.buf.length <= KEEP_BYTES) {
+        kept.set(i, { ok: true, buf: r.buf, hash: r.hash });
+        keptBytes += r.buf.length;
+      }
+    }
   }
   read.set('from_index', fromIndex);
   read.end();
@@ -434,8 +446,10 @@ async function scanFiles(
   const misses: number[] = [];
   lookups.forEach((l, k) => {
     const hit = cached[k];
-    if (hit) results[l.pos] = { ok: true, hash: l.hash, scan: hit, cached: true };
-    else misses.push(l.pos);
+    if (hit) {
+      results[l.pos] = { ok: true, hash: l.hash, scan: hit, cached: true };
+      kept.delete(l.pos);
+    } else misses.push(l.pos);
   });
   span.set('cache_hits', lookups.length - misses.length);
   span.set('cache_misses', misses.length);
@@ -456,6 +470,8 @@ async function scanFiles(
   for (const i of misses) missBytes += files[i]!.size;
   const workers = threadsFor({ files: misses.length, bytes: missBytes, batchFiles: BATCH_FILES, requested: opts.workers });
   span.set('workers', workers);
+  // The threads read for themselves.
+  if (workers > 0) kept.clear();
   let done = files.length - misses.length;
   opts.onProgress?.(done, files.length);
   const take = (positions: readonly number[], reply: Omit<ScanReply, 'spans'>): void => {
@@ -476,7 +492,14 @@ async function scanFiles(
     if (workers === 0) {
       // Here, in batches all the same: between them Ctrl-C is handled and progress shown.
       for (const batch of batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES)) {
-        take(batch, await scanBatch({ ...task(batch), profile: null }, prof));
+        take(
+          batch,
+          await scanBatch(
+            { ...task(batch), profile: null },
+            prof,
+            batch.map((i) => kept.get(i)),
+          ),
+        );
         await yieldToEvents();
       }
     } else

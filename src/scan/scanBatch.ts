@@ -24,14 +24,29 @@ export interface ScanReply {
   warnings: string[];
 }
 
-export async function scanBatch(task: ScanTask, prof: Profiler): Promise<Omit<ScanReply, 'spans'>> {
+/** A file the calling thread has read already (bytes and content hash), so that the batch need not read it again. */
+export interface PreRead {
+  ok: true;
+  buf: Buffer;
+  hash: string;
+}
+
+/**
+ * Scans the batch's files. `preRead[i]`, when there, is `task.paths[i]` as the caller read it and checked against the
+ * skip rules: on the main thread (a batch run inline) it saves a second read and hash of every file.
+ */
+export async function scanBatch(
+  task: ScanTask,
+  prof: Profiler,
+  preRead?: readonly (PreRead | undefined)[],
+): Promise<Omit<ScanReply, 'spans'>> {
   const batch = prof.start('scan-batch', { files: task.paths.length });
   const results = new Array<ScanFileResult>(task.paths.length);
   const fresh: { hash: string; value: FileScan }[] = [];
   for (let i = 0; i < task.paths.length; i++) {
     const path = task.paths[i]!;
-    // Read again rather than shipped from the main thread: the page cache has it, and copying is not cheaper.
-    const r = readSource(`${task.root}/${path}`, task.rules);
+    // In a worker, read again rather than shipped from the main thread: the page cache has it, and copying is not cheaper.
+    const r = preRead?.[i] ?? readSource(`${task.root}/${path}`, task.rules);
     if (!r.ok) {
       results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };
       continue;
