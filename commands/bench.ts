@@ -189,9 +189,12 @@ const benchAction: Action = async (ctx, args, opts) => {
   });
   const unregister = ctx.onInterrupt(() => {
     const done = run.results.filter((r) => r.times.length > 0).map(summarize);
+    // Commands stopped before their first timed run are named too, so the output says what was being measured.
+    const unfinished = run.results.filter((r) => r.times.length === 0).map((r) => r.command);
+    const none = unfinished.map((c) => `${c}: interrupted before its first timed run\n`).join('');
     return {
-      data: { results: done, partial: true },
-      text: `${renderResults(done, relativeToFastest(done), paint(ctx.color))}(interrupted: partial results)\n`,
+      data: { results: done, unfinished, partial: true },
+      text: `${renderResults(done, relativeToFastest(done), paint(ctx.color))}${none}(interrupted: partial results)\n`,
     };
   });
   let raw: CommandRuns[];
@@ -225,7 +228,14 @@ const benchAction: Action = async (ctx, args, opts) => {
   const { EXPORTERS } = await import('../src/bench/export/index.js');
   for (const f of EXPORT_FORMATS) {
     const file = opts[`export${f[0]!.toUpperCase()}${f.slice(1)}`] as string | undefined;
-    if (file !== undefined) writeFileSync(resolve(ctx.cwd, file), EXPORTERS[f].serialize(results));
+    if (file === undefined) continue;
+    const path = resolve(ctx.cwd, file);
+    try {
+      writeFileSync(path, EXPORTERS[f].serialize(results));
+    } catch (err) {
+      // A full disk or an unwritable place is the user's to fix: a message naming the file, not an internal error.
+      throw new QuarryError('bad-input', `cannot write --export-${f} ${path}: ${messageOf(err)}`);
+    }
   }
   if (opts.save !== undefined) {
     data.saved = baselines.saveBaseline(root, String(opts.save), results);

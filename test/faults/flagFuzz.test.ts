@@ -299,6 +299,19 @@ describe('fault: fuzzed flag combinations, in-process', () => {
     }
   });
 
+  it('a trace or an export that cannot be written (disk full) is bad input naming the file, not an internal error', async () => {
+    const trace = await quarryInProcess(['profile', 'p.jsonl', '--trace', '/dev/full'], { cwd: root, env });
+    expect(trace.code).toBe(2);
+    expect(trace.stderr).toBe('quarry: cannot write the trace /dev/full: ENOSPC: no space left on device, write\n');
+    const exported = await quarryInProcess(['bench', '--runs', '1', '--export-json', '/dev/full', '--', 'true'], {
+      cwd: root,
+      env,
+      limitMs: 20_000,
+    });
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toMatch(/^quarry: cannot write --export-json \/dev\/full: ENOSPC.*\n$/m);
+  });
+
   it('an error that echoes a value with a newline is still one line (the newline escaped)', async () => {
     const r = await quarryInProcess(['search', '--limit', 'a\nb', 'handler1'], { cwd: root, env });
     expect(r.code).toBe(2);
