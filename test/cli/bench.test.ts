@@ -148,6 +148,30 @@ describe('quarry bench', () => {
     expect(stdout).toMatch(/interrupted: partial results/);
   });
 
+  it('SIGINT before the first timed run: names the command it was measuring, in text and --json', async () => {
+    for (const json of [false, true]) {
+      const dir = tempDir();
+      const marker = join(dir, 'started');
+      const child = spawn(
+        process.execPath,
+        [BIN, 'bench', ...(json ? ['--json'] : []), '--warmup', '0', '--runs', '2', '--', `echo >> ${marker}; sleep 30`],
+        { cwd: dir, env: { ...process.env, NO_COLOR: '1', QUARRY_PROFILE: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+      // The first timed run has started (and cannot end for 30 s).
+      while (!existsSync(marker)) await new Promise((res) => setTimeout(res, 20));
+      child.kill('SIGINT');
+      expect(await closed).toBe(130);
+      if (json) {
+        const doc = JSON.parse(stdout) as { data: { partial: boolean; results: unknown[]; unfinished: string[] } };
+        expect(doc.data).toMatchObject({ partial: true, results: [], unfinished: [`echo >> ${marker}; sleep 30`] });
+      } else
+        expect(stdout).toContain(`echo >> ${marker}; sleep 30: interrupted before its first timed run\n(interrupted: partial results)`);
+    }
+  });
+
   it('SIGINT under --json: one failure document carrying the partial results', async () => {
     const { code, stdout } = await interrupted(['--json']);
     expect(code).toBe(130);
