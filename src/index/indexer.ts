@@ -62,8 +62,12 @@ interface OldIndex {
   skipped: Map<string, { size: number; mtime: number; reason: SkipReason }>;
 }
 
-/** Files per worker task: large enough to amortise messaging, small enough to balance. */
-const BATCH_FILES = 48;
+/**
+ * Files per worker task: large enough to amortise messaging and the cache's commit of each task's entries, small
+ * enough to balance (a task is at most BATCH_BYTES). On the corpus 48 made 617 tasks; 128 makes 250 and a cold index
+ * ran 4% faster (2 runs each, interleaved, on a loaded machine).
+ */
+const BATCH_FILES = 128;
 const BATCH_BYTES = 1 << 20;
 
 export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
