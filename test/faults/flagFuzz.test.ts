@@ -263,6 +263,7 @@ describe('fault: fuzzed flag combinations, in-process', () => {
       const listenersBefore = ['exit', 'SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
       const failures: string[] = [];
       const byCode = new Map<number | null, number>();
+      const heapBefore = process.memoryUsage().heapUsed;
       const started = performance.now();
       for (const args of cases) {
         const r = await quarryInProcess(args, { cwd: root, env, limitMs: 20_000 });
@@ -275,8 +276,10 @@ describe('fault: fuzzed flag combinations, in-process', () => {
         if (failures.length >= 20) break;
       }
       const ms = performance.now() - started;
+      const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
       console.log(
-        `flag fuzz: ${cases.length} runs in ${(ms / 1000).toFixed(1)} s; exit codes ${JSON.stringify(Object.fromEntries(byCode))}`,
+        `flag fuzz: ${cases.length} runs in ${(ms / 1000).toFixed(1)} s; exit codes ${JSON.stringify(Object.fromEntries(byCode))}; ` +
+          `heap ${mib(heapBefore)} before, ${mib(process.memoryUsage().heapUsed)} after`,
       );
       expect(failures).toEqual([]);
       expect(process.cwd()).toBe(elsewhere);
