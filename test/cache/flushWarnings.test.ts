@@ -42,12 +42,12 @@ describe.skipIf(redis === null)('cache warnings raised during the final flush', 
   for (const [cmd, files, args] of [
     ['index', 20, ['--workers', '1']],
     ['scan', 20, ['--workers', '1']],
-    // Two threads, a batch each (or two for one of them): told once all the same.
-    ['index', 90, ['--workers', '2']],
+    // Three batches (index tasks hold up to 128 files) on two threads: told once all the same.
+    ['index', 300, ['--workers', '2']],
     ['index', 3, []],
     ['scan', 3, []],
   ] as const) {
-    it(`${cmd} of ${files} files${args.length > 0 ? ' in a pool thread' : ' on the main thread'}: one warning, on stderr and in --json`, async () => {
+    it(`${cmd} of ${files} files${args.length > 0 ? ` on ${args[1]} pool thread(s)` : ' on the main thread'}: one warning, on stderr and in --json`, async () => {
       const root = tree(files);
       const env = { QUARRY_CACHE_DIR: `${root}-cache`, QUARRY_CACHE_URL: undefined };
       const json = await quarry([cmd, root, '--json', '--cache-url', redis!.url, ...args], { env, limitMs: 60_000 });
