@@ -50,33 +50,16 @@ export interface SymRow {
   doc: string;
 }
 
-/** The postings of fresh files as plain data: what crosses to the thread that encodes them (postingsWorker.ts). */
-export interface FreshPostingsData {
-  terms: string[];
-  /** FreshPostings.data, trimmed to `count` postings. */
-  data: Uint32Array;
-  count: number;
-}
+/**
+ * What the main thread sends the thread that encodes a cold build's dictionary (postingsWorker.ts): the fresh terms
+ * as they are first seen, in order (so they are there, and hashed, before the build ends), then the postings.
+ */
+export type PostingsMessage = { terms: string[] } | { data: Uint32Array; count: number };
 
 /** Postings of fresh files, grouped by term at the end (term ids in order of first sight). */
 class FreshPostings {
   readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
-
-  static from(plain: FreshPostingsData): FreshPostings {
-    const fresh = new FreshPostings();
-    for (let i = 0; i < plain.terms.length; i++) {
-      fresh.terms.push(plain.terms[i]!);
-      fresh.termIds.set(plain.terms[i]!, i);
-    }
-    fresh.data = plain.data;
-    fresh.count = plain.count;
-    return fresh;
-  }
-
-  plain(): FreshPostingsData {
-    return { terms: this.terms, data: this.data.subarray(0, this.count * 4), count: this.count };
-  }
 
   /**
    * 4 numbers per posting: term id, doc, body tf, other tfs (path 8 bits | sym 12 bits << 8 | doc 12 bits << 20).
@@ -270,7 +253,9 @@ export class IndexAssembler {
       ids.set(map.ids.subarray(0, map.count));
       map.ids = ids;
     }
+    const known = this.fresh.terms.length;
     map.ids.set(this.fresh.intern(terms), map.count);
+    this.postingsThread?.addTerms(this.fresh.terms.slice(known));
     map.count += terms.length;
     const ids = map.ids;
     for (const a of analyses) {
@@ -334,7 +319,7 @@ export class IndexAssembler {
     const prof = profiler();
     const thread = this.postingsThread;
     this.postingsThread = null;
-    const coldDict = thread && this.fresh.count >= this.postingsThreadAt ? thread.encode(this.fresh.plain()) : null;
+    const coldDict = thread && this.fresh.count >= this.postingsThreadAt ? thread.encode(this.fresh.data, this.fresh.count) : null;
     if (coldDict === null) thread?.stop();
     const sections: [string, Uint8Array][] = [];
     const pathBufs = this.paths.map((p) => Buffer.from(p, 'utf8'));
@@ -396,9 +381,20 @@ export interface EncodedDictionary {
   termCount: number;
 }
 
-/** The dictionary of a cold build (no old index), from plain data: what postingsWorker.ts runs. */
-export function encodeFreshDictionary(plain: FreshPostingsData): EncodedDictionary {
-  return mergeDictionary(null, new Int32Array(0), FreshPostings.from(plain));
+/** The dictionary of a cold build (no old index) from PostingsMessages, in the order sent: what postingsWorker.ts runs. */
+export class FreshDictionaryEncoder {
+  readonly #fresh = new FreshPostings();
+
+  /** Takes one message; the encoded dictionary once the postings have come. */
+  take(msg: PostingsMessage): EncodedDictionary | null {
+    if ('terms' in msg) {
+      this.#fresh.intern(msg.terms);
+      return null;
+    }
+    this.#fresh.data = msg.data;
+    this.#fresh.count = msg.count;
+    return mergeDictionary(null, new Int32Array(0), this.#fresh);
+  }
 }
 
 /**
@@ -427,7 +423,13 @@ class PostingsThread {
     );
   }
 
-  async encode(plain: FreshPostingsData): Promise<EncodedDictionary | null> {
+  /** Sends terms first seen since the last call (in order of their ids). */
+  addTerms(terms: string[]): void {
+    if (terms.length > 0) void this.#worker.then((w) => w?.postMessage({ terms } satisfies PostingsMessage));
+  }
+
+  /** The dictionary of the terms sent and `count` postings in `data` (shared memory, read in place). */
+  async encode(data: Uint32Array, count: number): Promise<EncodedDictionary | null> {
     const worker = await this.#worker;
     if (worker === null || this.#exited) return null;
     return new Promise((resolve) => {
@@ -437,7 +439,7 @@ class PostingsThread {
       });
       worker.once('error', () => resolve(null));
       worker.once('exit', () => resolve(null));
-      worker.postMessage(plain);
+      worker.postMessage({ data: data.subarray(0, count * 4), count } satisfies PostingsMessage);
     });
   }
 
