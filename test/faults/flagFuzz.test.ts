@@ -3,13 +3,20 @@
 // order, on a tiny indexed tree; each run must answer 0, 1 or 2 with at most a one-line error (and its hint), never a
 // stack, a throw out of run() or a hang, and leave nothing behind for the next run (profiler, listeners, exit code).
 // hostile.test.ts keeps the end-to-end twin that spawns bin/quarry.js for a few dozen combinations.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profiler } from '../../src/profile/profiler.js';
 import { quarryInProcess, tempDir, type InProcessRun } from '../helpers.js';
 import { hasStack, trials } from './faults.js';
+
+/**
+ * A path that does not exist, under the temp dir: an absolute path the fuzz can hand to --profile, --trace or --root.
+ * Not /nonexistent, which a `--profile /nonexistent` would create at the file system's root for every later test.
+ */
+const MISSING = join(tmpdir(), `quarry-fuzz-missing-${process.pid}`);
 
 /** Values a flag may get: numbers out of range, wrong words, paths that are not there or cannot be written. */
 const VALUES = [
@@ -57,8 +64,8 @@ const VALUES = [
   // Malformed shared-cache URLs only: a well-formed one would leave a client reconnecting for the rest of the file.
   'redis://',
   'http://cache:6379',
-  '/nonexistent',
-  '/nonexistent/deeper/p.jsonl',
+  MISSING,
+  `${MISSING}/deeper/p.jsonl`,
   '/dev/full',
   '/dev/null',
   '.',
@@ -88,7 +95,7 @@ const STRAY = [
   'src',
   'p.jsonl',
   'x.cpuprofile',
-  '/nonexistent',
+  MISSING,
   'stats',
   'clear',
   '',
@@ -253,6 +260,7 @@ describe('fault: fuzzed flag combinations, in-process', () => {
   afterAll(() => {
     process.off('warning', onWarning);
     process.chdir(cwdBefore);
+    rmSync(MISSING, { recursive: true, force: true });
   });
 
   it(

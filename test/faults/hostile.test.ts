@@ -4,6 +4,7 @@
 // Object.prototype.
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -124,7 +125,8 @@ describe('fault: hostile input', () => {
         '--summary',
         '--quiet',
         '--root',
-        '/nonexistent',
+        // Absolute and missing, under the temp dir: `--profile /nonexistent` would create a file at the root.
+        join(tmpdir(), `quarry-fuzz-missing-${process.pid}`),
         '--profile',
         '/dev/full',
         '--bogus',
