@@ -2,7 +2,7 @@
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
 
 /** Bump when the analysis of the same bytes would change: cache keys carry it, so old entries are never read. */
-export const ANALYSIS_VERSION = 4;
+export const ANALYSIS_VERSION = 5;
 export const ANALYSIS_NAMESPACE = 'analysis';
 
 /** Content fields of BM25F, in the order of `FileAnalysis.tf` (the path field is derived from the path). */

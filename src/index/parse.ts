@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { ParserOptions, ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
 import { NON_CHILD_KEYS } from '../util/astKeys.js';
+import { VISITOR_KEYS } from '../util/babelVisitorKeys.js';
 
 import type { SymbolKind } from './symbolKinds.js';
 
@@ -486,7 +487,11 @@ export const ENTERED = new Set([
   'CallExpression',
 ]);
 
-/** Per node type, learnt from its first node (babel gives every node of a type the same keys); null: skipped. */
+/**
+ * Per node type (null: skipped). Child keys come from babel's own table (VISITOR_KEYS), not from the first node of a
+ * type: babel leaves optional keys (`decorators`, `typeParameters`, …) off the nodes that lack them, so a key list
+ * learnt from one node missed children of the next, and what a thread found depended on which file it parsed first.
+ */
 const TYPE_INFO = new Map<string, TypeInfo | null>();
 for (const type of SKIPPED) TYPE_INFO.set(type, null);
 const NOT_CHILDREN = new Set(NON_CHILD_KEYS);
@@ -494,14 +499,20 @@ const NOT_CHILDREN = new Set(NON_CHILD_KEYS);
 function typeInfo(node: Node): TypeInfo | null {
   let info = TYPE_INFO.get(node.type);
   if (info === undefined) {
-    const keys = Object.keys(node).filter(
-      (k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean',
-    );
-    // A key that is null on the first node of a type may hold a node on the next one: keep nulls.
-    info = { keys, enter: ENTERED.has(node.type), fn: FUNCTIONS.has(node.type) };
+    const known = Object.hasOwn(VISITOR_KEYS, node.type) ? VISITOR_KEYS[node.type] : undefined;
+    // A type babel's table does not list (a newer parser's): its children are read off each node, not cached.
+    if (known === undefined) return { keys: childKeysOf(node), enter: ENTERED.has(node.type), fn: FUNCTIONS.has(node.type) };
+    info = { keys: known as string[], enter: ENTERED.has(node.type), fn: FUNCTIONS.has(node.type) };
     TYPE_INFO.set(node.type, info);
   }
   return info;
+}
+
+/** The keys of `node` that may hold child nodes (a null may be a missing optional child). */
+function childKeysOf(node: Node): string[] {
+  return Object.keys(node).filter(
+    (k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean',
+  );
 }
 
 function isNode(v: unknown): v is Node {
