@@ -2,9 +2,11 @@
 // warmup, hyperfine's run count (≥ min runs and ≥ min time), prepare/setup/cleanup, a measured shell start-up that
 // is subtracted, and rounds that interleave the commands in a seeded random order.
 import { spawn, type StdioOptions } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { QuarryError } from '../util/errors.js';
 import { mean } from './stats.js';
+import { Spawner } from './spawner.js';
 
 export type Shell = 'none' | 'sh' | 'bash';
 export type OutputMode = 'null' | 'pipe' | 'inherit';
@@ -48,6 +50,11 @@ export interface RunnerOptions {
   seed: number;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * The python3 that starts the timed runs (see spawner.ts); null: start them from this process. @default python3 on
+   * PATH, if any
+   */
+  spawnHelper?: string | null;
   /** The monotonic clock, in nanoseconds (injectable for tests). */
   clock?: () => bigint;
   onProgress?: (text: string) => void;
@@ -70,6 +77,8 @@ export interface BenchRun {
   shellOverhead: { wall: number; user: number; system: number };
   /** Kills the child that is running now, if any. */
   kill(): void;
+  /** What started the timed runs so far: the python3 helper (posix_spawn) or this process (fork). */
+  readonly launcher: 'posix_spawn' | 'node';
   done: Promise<CommandRuns[]>;
 }
 
@@ -91,6 +100,20 @@ export function childCpu(): { user: number; system: number } | null {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields from 3 (state) on: cutime is field 16, cstime 17
   return { user: Number(f[13]) / USER_HZ, system: Number(f[14]) / USER_HZ };
+}
+
+/** Whether `name` runs as a program from `cwd`: a path to an executable file, or one found on `path`. */
+export function findProgram(name: string, cwd: string, path: string | undefined): boolean {
+  const executable = (p: string): boolean => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/')) return executable(isAbsolute(name) ? name : resolve(cwd, name));
+  return (path ?? '').split(delimiter).some((dir) => dir !== '' && executable(join(isAbsolute(dir) ? dir : resolve(cwd, dir), name)));
 }
 
 /** Splits a command line into words the way a POSIX shell would for quotes and backslashes (no expansions). */
@@ -198,11 +221,41 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
   }));
   const shellOverhead = { wall: 0, user: 0, system: 0 };
 
-  const execute = (command: string, stdio: 'measure' | 'aux', env: NodeJS.ProcessEnv = o.env): Promise<Measurement> =>
+  // Timed runs start from a small bash process when there is one (see spawner.ts); not with an injected clock, which
+  // only the runs started here can follow.
+  let spawner = (o.clock === undefined ? undefined : null) as Spawner | null | undefined;
+  const checked = new Set<string>();
+
+  const execute = async (command: string, stdio: 'measure' | 'aux', extraEnv?: Record<string, string>): Promise<Measurement> => {
+    if (killed) throw new QuarryError('interrupted', 'interrupted');
+    const argv = o.shell === 'none' ? splitWords(command) : [o.shell, '-c', command];
+    if (argv.length === 0) argv.push('true');
+    if (stdio === 'measure' && spawner === undefined)
+      spawner = Spawner.start({
+        cwd: o.cwd,
+        env: o.env,
+        output: o.output,
+        python: o.spawnHelper !== undefined ? o.spawnHelper : findProgram('python3', o.cwd, process.env.PATH) ? 'python3' : null,
+      });
+    if (stdio === 'measure' && spawner) {
+      if (!checked.has(argv[0]!)) {
+        if (!findProgram(argv[0]!, o.cwd, o.env.PATH))
+          throw new QuarryError('bad-input', `command not found: ${argv[0]} (in "${command}")`, {
+            hint: o.shell === 'none' ? 'with --shell none the first word must be a program on PATH' : undefined,
+          });
+        checked.add(argv[0]!);
+      }
+      const m = await spawner.run(argv, extraEnv, o.input);
+      if (killed) throw new QuarryError('interrupted', 'interrupted');
+      if (!spawner.dead) return m;
+      // The helper ended (python3 could not run it): this run and the next ones are started from here.
+      spawner = null;
+    }
+    return spawnOnce(command, argv, stdio, extraEnv === undefined ? o.env : { ...o.env, ...extraEnv });
+  };
+
+  const spawnOnce = (command: string, argv: string[], stdio: 'measure' | 'aux', env: NodeJS.ProcessEnv): Promise<Measurement> =>
     new Promise((resolve, reject) => {
-      if (killed) return reject(new QuarryError('interrupted', 'interrupted'));
-      const argv = o.shell === 'none' ? splitWords(command) : [o.shell, '-c', command];
-      if (argv.length === 0) argv.push('true');
       const inFd = stdio === 'measure' && o.input !== undefined ? openSync(o.input, 'r') : null;
       const out = o.output === 'null' ? 'ignore' : o.output;
       const io: StdioOptions = stdio === 'aux' ? ['ignore', 'ignore', 'ignore'] : [inFd ?? 'ignore', out, out];
@@ -257,8 +310,6 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     return Number(clock() - t0) / 1e9;
   };
 
-  const envOf = (c: BenchCommand): NodeJS.ProcessEnv => (c.env === undefined ? o.env : { ...o.env, ...c.env });
-
   /**
    * One run of command i, recorded unless it is a warmup; a failure stops the benchmark unless ignored. Returns the
    * time it cost with its prepare command and the shell, which is what hyperfine's run count divides by.
@@ -267,7 +318,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     const cmd = o.commands[i]!.command;
     const prep = prepareFor(i);
     const prepWall = prep !== undefined ? await prepare(prep) : 0;
-    const m = await execute(cmd, 'measure', envOf(o.commands[i]!));
+    const m = await execute(cmd, 'measure', o.commands[i]!.env);
     if (m.exitCode !== 0 && !killed) {
       if (m.exitCode === 127 && o.shell !== 'none' && !o.ignoreFailure)
         throw new QuarryError('bad-input', `command not found: "${cmd}" (the shell exited with 127)`, {
@@ -294,13 +345,14 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     return prepWall + m.wall;
   };
 
-  const done = (async () => {
+  const allRuns = async (): Promise<CommandRuns[]> => {
     if (o.shell !== 'none') {
       // hyperfine's mean_shell_spawning_time: the shell with an empty command, after a few warmups.
       o.onProgress?.('measuring shell spawning time');
       const ms: Measurement[] = [];
       for (let k = 0; k < 53; k++) {
-        const m = await execute('', 'aux');
+        // Started the way the timed runs are, so that what is subtracted is what they paid.
+        const m = await execute('', 'measure');
         if (k >= 3) ms.push(m);
       }
       shellOverhead.wall = mean(ms.map((m) => m.wall));
@@ -340,14 +392,26 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     }
     if (o.cleanup !== undefined) await aux('cleanup', o.cleanup);
     return results;
+  };
+
+  const done = (async () => {
+    try {
+      return await allRuns();
+    } finally {
+      spawner?.close();
+    }
   })();
 
   return {
     results,
     shellOverhead,
+    get launcher() {
+      return spawner && !spawner.dead ? 'posix_spawn' : 'node';
+    },
     kill: () => {
       killed = true;
       current?.kill('SIGKILL');
+      spawner?.kill();
     },
     done,
   };

@@ -167,3 +167,55 @@ describe('resultWarnings (hyperfine’s rules)', () => {
     expect(resultWarnings(r([0.001, 0.001, 0.001]))).toEqual([expect.stringMatching(/less than 5 ms/)]);
   });
 });
+
+describe('runs started by the python3 helper (posix_spawn) or from node', () => {
+  const helpers: [string, string | null][] = [
+    ['python3 helper', 'python3'],
+    ['node', null],
+    // A helper that cannot run: the runs fall back to node, nothing is lost.
+    ['a helper that dies at once', '/bin/false'],
+  ];
+  for (const [label, spawnHelper] of helpers) {
+    it(`${label}: exit codes, CPU time, input, per-command environment, a missing program`, async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'in.txt'), 'from the input file\n');
+      const burn = `${process.execPath} -e "while(process.cpuUsage().user<150000);"`;
+      const run = runBenchmark(
+        options({
+          commands: [
+            { command: 'true' },
+            { command: burn },
+            { command: 'sh -c "exit 3"' },
+            { command: `sh -c 'read line && [ "$line" = "from the input file" ]'` },
+            { command: `sh -c '[ "$QUARRY_BENCH_X" = yes ]'`, env: { QUARRY_BENCH_X: 'yes' } },
+          ],
+          runs: 2,
+          ignoreFailure: true,
+          input: join(dir, 'in.txt'),
+          cwd: dir,
+          spawnHelper,
+        }),
+      );
+      const [ok, burnt, failing, input, env] = await run.done;
+      expect(run.launcher).toBe(spawnHelper === 'python3' ? 'posix_spawn' : 'node');
+      expect(ok!.exitCodes).toEqual([0, 0]);
+      expect(burnt!.times.every((t) => t >= 0.14)).toBe(true);
+      expect(burnt!.user.every((u) => u >= 0.14 && u < 5)).toBe(true);
+      expect(failing!.exitCodes).toEqual([3, 3]);
+      expect(input!.exitCodes).toEqual([0, 0]);
+      expect(env!.exitCodes).toEqual([0, 0]);
+      await expect(runBenchmark(options({ commands: [{ command: 'no-such-cmd-xyz' }], runs: 1, spawnHelper })).done).rejects.toThrow(
+        /command not found: no-such-cmd-xyz/,
+      );
+    });
+  }
+
+  it('kill() stops the command the helper is running', async () => {
+    const run = runBenchmark(options({ commands: [{ command: 'sleep 30' }], runs: 3, spawnHelper: 'python3' }));
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    run.kill();
+    await expect(run.done).rejects.toThrow(/interrupted/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
