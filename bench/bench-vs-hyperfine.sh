@@ -2,11 +2,12 @@
 # bench-vs-hyperfine.sh — `quarry bench` against hyperfine on the same commands, in one script.
 #
 # Usage: bench/bench-vs-hyperfine.sh
-#   env RUNS=30 WARMUP=3   runs per command for each tool (both run with --shell none, i.e. hyperfine -N)
+#   env RUNS=15 ROUNDS=3 WARMUP=3   runs per batch, ABBA rounds (so 2*ROUNDS batches per tool and command), warmup
+#                                   runs per batch; both tools run with --shell none, i.e. hyperfine -N
 #   env OVERHEAD_RUNS=300  runs of `true` for the per-run overhead
 #   env QUARRY="cmd ..."   quarry command (default: node <repo>/bin/quarry.js)
 #
-# For each command, hyperfine and quarry bench time it in turn (twice, ABBA, so drift hits both alike) and
+# For each command, hyperfine and quarry bench time it in turn (ROUNDS times ABBA, so drift hits both alike) and
 # the means are compared: they should agree within 5%. Then both time `true`, whose mean is nearly all
 # the tool's own per-run cost (spawn, wait, bookkeeping): quarry's overhead over hyperfine's should be ≤ 2 ms.
 # Exit status: 0 unless a tool fails; a missed target is reported, not an error.
@@ -14,7 +15,8 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 need hyperfine jq node awk
 
-RUNS=${RUNS:-30}
+RUNS=${RUNS:-15}
+ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-3}
 OVERHEAD_RUNS=${OVERHEAD_RUNS:-300}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/quarry-bench-vs-hf.XXXXXX")
@@ -36,10 +38,17 @@ mean_of() {
 printf '%-40s %12s %12s %8s\n' command hyperfine quarry ratio
 worst=0
 for cmd in 'sleep 0.05' 'node -e 0' "$QUARRY_HF search sym:runIndex"; do
-  h1=$(mean_of hf "$cmd" "$RUNS"); q1=$(mean_of quarry "$cmd" "$RUNS")
-  q2=$(mean_of quarry "$cmd" "$RUNS"); h2=$(mean_of hf "$cmd" "$RUNS")
-  read -r h q ratio dev < <(awk -v h1="$h1" -v h2="$h2" -v q1="$q1" -v q2="$q2" 'BEGIN {
-    h = (h1 + h2) / 2; q = (q1 + q2) / 2; r = q / h; d = r > 1 ? r - 1 : 1 - r
+  # ROUNDS of ABBA (hyperfine, quarry, quarry, hyperfine), RUNS runs each: the machine's drift between batches
+  # (node's start-up moved by ±8% from one batch of 30 to the next here) falls on both tools alike.
+  hs=(); qs=()
+  for ((k = 0; k < ROUNDS; k++)); do
+    hs+=("$(mean_of hf "$cmd" "$RUNS")"); qs+=("$(mean_of quarry "$cmd" "$RUNS")")
+    qs+=("$(mean_of quarry "$cmd" "$RUNS")"); hs+=("$(mean_of hf "$cmd" "$RUNS")")
+  done
+  read -r h q ratio dev < <(awk -v hs="${hs[*]}" -v qs="${qs[*]}" 'BEGIN {
+    nh = split(hs, H, " "); nq = split(qs, Q, " "); h = 0; q = 0
+    for (i = 1; i <= nh; i++) h += H[i]; for (i = 1; i <= nq; i++) q += Q[i]
+    h /= nh; q /= nq; r = q / h; d = r > 1 ? r - 1 : 1 - r
     printf "%.2f %.2f %.3f %.4f\n", h * 1000, q * 1000, r, d }')
   label=${cmd/#"$QUARRY_HF"/quarry}
   printf '%-40s %9s ms %9s ms %8s\n' "$label" "$h" "$q" "$ratio"
