@@ -2,7 +2,7 @@
 # bench-vs-hyperfine.sh — `quarry bench` against hyperfine on the same commands, in one script.
 #
 # Usage: bench/bench-vs-hyperfine.sh
-#   env RUNS=15 ROUNDS=3 WARMUP=3   runs per batch, ABBA rounds (so 2*ROUNDS batches per tool and command), warmup
+#   env RUNS=10 ROUNDS=5 WARMUP=3   runs per batch, ABBA rounds (so 2*ROUNDS batches per tool and command), warmup
 #                                   runs per batch; both tools run with --shell none, i.e. hyperfine -N
 #   env OVERHEAD_RUNS=300  runs of `true` for the per-run overhead
 #   env QUARRY="cmd ..."   quarry command (default: node <repo>/bin/quarry.js)
@@ -15,8 +15,8 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 need hyperfine jq node awk
 
-RUNS=${RUNS:-15}
-ROUNDS=${ROUNDS:-3}
+RUNS=${RUNS:-10}
+ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-3}
 OVERHEAD_RUNS=${OVERHEAD_RUNS:-300}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/quarry-bench-vs-hf.XXXXXX")
