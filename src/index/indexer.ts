@@ -259,10 +259,7 @@ interface BuildPlan {
 async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
-  const [{ IndexAssembler }, { batchesOf, runInPool, threadsFor, workerModuleUrl }] = await Promise.all([
-    import('./builder.js'),
-    import('../util/workerPool.js'),
-  ]);
+  const [{ IndexAssembler }, { batchesOf, threadsFor }] = await Promise.all([import('./builder.js'), import('../util/poolSize.js')]);
   const skippedFiles = [...plan.walkSkipped];
   const freshPaths: string[] = [];
   let readBytes = 0;
@@ -337,6 +334,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
       // A write of the last batch that the store refused is known only now.
       for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     } else if (toRead.length > 0) {
+      const { runInPool, workerModuleUrl } = await import('../util/workerPool.js');
       await runInPool<WorkerTask, WorkerReply>({
         worker: workerModuleUrl('./worker.js', import.meta.url),
         threads: workers,

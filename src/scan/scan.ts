@@ -462,10 +462,7 @@ async function scanFiles(
     return { results, workers: 0, fromIndex };
   }
   // Only now: the parser (through scanBatch) and the pool cost start-up time that a warm scan does not pay.
-  const [{ scanBatch }, { batchesOf, runInPool, threadsFor, workerModuleUrl }] = await Promise.all([
-    import('./scanBatch.js'),
-    import('../util/workerPool.js'),
-  ]);
+  const [{ scanBatch }, { batchesOf, threadsFor }] = await Promise.all([import('./scanBatch.js'), import('../util/poolSize.js')]);
   let missBytes = 0;
   for (const i of misses) missBytes += files[i]!.size;
   const workers = threadsFor({ files: misses.length, bytes: missBytes, batchFiles: BATCH_FILES, requested: opts.workers });
@@ -502,7 +499,8 @@ async function scanFiles(
         );
         await yieldToEvents();
       }
-    } else
+    } else {
+      const { runInPool, workerModuleUrl } = await import('../util/workerPool.js');
       await runInPool<ScanTask, ScanReply>({
         worker: workerModuleUrl('./worker.js', import.meta.url),
         threads: workers,
@@ -511,6 +509,7 @@ async function scanFiles(
         take,
         onWarning: opts.onWarning,
       });
+    }
     await flushWrites();
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     // This thread's own lookups; each worker's batch spans carry its own counts.
