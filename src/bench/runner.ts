@@ -6,7 +6,7 @@ import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:f
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { QuarryError } from '../util/errors.js';
 import { mean } from './stats.js';
-import { Spawner } from './spawner.js';
+import { Spawner, type SpawnedRun } from './spawner.js';
 
 export type Shell = 'none' | 'sh' | 'bash';
 export type OutputMode = 'null' | 'pipe' | 'inherit';
@@ -196,15 +196,8 @@ export function runCount(firstRunSeconds: number, o: Pick<RunnerOptions, 'runs' 
   return Math.max(1, n);
 }
 
-interface Measurement {
-  wall: number;
-  user: number;
-  system: number;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  /** The end of what the command wrote to stderr (with --output pipe), to say why it failed. */
-  stderrTail: string;
-}
+/** What one run measured (the same whether the python3 helper or this process started it). */
+type Measurement = SpawnedRun;
 
 /** Starts the benchmark; `done` resolves with the raw runs of every command. */
 export function runBenchmark(o: RunnerOptions): BenchRun {

@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { OutputMode } from './runner.js';
 
-/** What one run measured: wall and CPU in seconds, and how it ended. */
+/** What one run measured: wall and CPU in seconds, how it ended, and the end of its stderr (with --output pipe). */
 export interface SpawnedRun {
   wall: number;
   user: number;

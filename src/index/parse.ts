@@ -4,6 +4,7 @@ import type { ParserOptions, ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
 import { NON_CHILD_KEYS } from '../util/astKeys.js';
 import { VISITOR_KEYS } from '../util/babelVisitorKeys.js';
+import { nameOf, patternNames } from '../util/astNames.js';
 
 import type { SymbolKind } from './symbolKinds.js';
 
@@ -530,39 +531,6 @@ function isModuleExports(n: Node): boolean {
     (n.object as Node).name === 'module' &&
     nameOf(n.property as Node) === 'exports'
   );
-}
-
-function nameOf(n: Node): string {
-  switch (n.type) {
-    case 'Identifier':
-    case 'JSXIdentifier':
-      return String(n.name);
-    case 'PrivateName':
-      return '#' + nameOf(n.id as Node);
-    case 'StringLiteral':
-      return String(n.value);
-    case 'NumericLiteral':
-      return String(n.value);
-    default:
-      return '';
-  }
-}
-
-function patternNames(n: Node): string[] {
-  switch (n.type) {
-    case 'Identifier':
-      return [String(n.name)];
-    case 'ObjectPattern':
-      return (n.properties as Node[]).flatMap((p) => patternNames((p.type === 'RestElement' ? p.argument : p.value) as Node));
-    case 'ArrayPattern':
-      return (n.elements as (Node | null)[]).flatMap((e) => (e ? patternNames(e) : []));
-    case 'AssignmentPattern':
-      return patternNames(n.left as Node);
-    case 'RestElement':
-      return patternNames(n.argument as Node);
-    default:
-      return [];
-  }
 }
 
 /** The first sentence of a doc (up to 240 characters): what the symbol table keeps; the full text is still tokenized. */

@@ -2,6 +2,7 @@
 // index's collectSymbols, whose symbol table and doc comments the scan does not use. Same lists, same order.
 import type { Node } from '@babel/types';
 import { NON_CHILD_KEYS } from '../util/astKeys.js';
+import { nameOf, patternNames } from '../util/astNames.js';
 import { isNode } from './astChildren.js';
 
 /** A node read loosely by key, as collectSymbols reads it. */
@@ -204,38 +205,4 @@ function isModuleExports(n: Loose): boolean {
   if (n.type !== 'MemberExpression') return false;
   const obj = n.object as Loose;
   return obj.type === 'Identifier' && obj.name === 'module' && nameOf(n.property as Loose) === 'exports';
-}
-
-/** A name as collectSymbols spells it ('' for anything else). */
-function nameOf(n: Loose): string {
-  switch (n.type) {
-    case 'Identifier':
-    case 'JSXIdentifier':
-      return String(n.name);
-    case 'PrivateName':
-      return '#' + nameOf(n.id as Loose);
-    case 'StringLiteral':
-    case 'NumericLiteral':
-      return String(n.value);
-    default:
-      return '';
-  }
-}
-
-/** The names a destructuring pattern binds, left to right. */
-function patternNames(n: Loose): string[] {
-  switch (n.type) {
-    case 'Identifier':
-      return [String(n.name)];
-    case 'ObjectPattern':
-      return (n.properties as Loose[]).flatMap((p) => patternNames((p.type === 'RestElement' ? p.argument : p.value) as Loose));
-    case 'ArrayPattern':
-      return (n.elements as (Loose | null)[]).flatMap((e) => (e ? patternNames(e) : []));
-    case 'AssignmentPattern':
-      return patternNames(n.left as Loose);
-    case 'RestElement':
-      return patternNames(n.argument as Loose);
-    default:
-      return [];
-  }
 }

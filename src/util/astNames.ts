@@ -1,0 +1,41 @@
+// Names read off babel nodes, shared by the index's symbol walk and the scan's import/export walk.
+
+/** A babel node as the walks read it: a type and keys. */
+export interface AstNode {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** The name an identifier, private name or literal key spells; '' for anything else (a computed key). */
+export function nameOf(n: AstNode): string {
+  switch (n.type) {
+    case 'Identifier':
+    case 'JSXIdentifier':
+      return String(n.name);
+    case 'PrivateName':
+      return '#' + nameOf(n.id as AstNode);
+    case 'StringLiteral':
+    case 'NumericLiteral':
+      return String(n.value);
+    default:
+      return '';
+  }
+}
+
+/** The names a destructuring pattern binds, left to right. */
+export function patternNames(n: AstNode): string[] {
+  switch (n.type) {
+    case 'Identifier':
+      return [String(n.name)];
+    case 'ObjectPattern':
+      return (n.properties as AstNode[]).flatMap((p) => patternNames((p.type === 'RestElement' ? p.argument : p.value) as AstNode));
+    case 'ArrayPattern':
+      return (n.elements as (AstNode | null)[]).flatMap((e) => (e ? patternNames(e) : []));
+    case 'AssignmentPattern':
+      return patternNames(n.left as AstNode);
+    case 'RestElement':
+      return patternNames(n.argument as AstNode);
+    default:
+      return [];
+  }
+}
