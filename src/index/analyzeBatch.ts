@@ -34,8 +34,8 @@ export interface FileBatchTask {
 }
 
 export interface WorkerTask extends FileBatchTask {
-  /** Names the index job: a thread keeps one term list per job (see ThreadTerms). */
-  job: string;
+  /** Names the index job within this process: a thread keeps one term list per job (see ThreadTerms). */
+  job: number;
 }
 
 export interface WorkerReply {
@@ -136,7 +136,7 @@ export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Om
 let threadTerms: ThreadTerms | undefined;
 
 /** This thread's term list for `job`, a new one when the job changes. */
-function termsFor(job: string): ThreadTerms {
+function termsFor(job: number): ThreadTerms {
   if (threadTerms?.job !== job) threadTerms = new ThreadTerms(job);
   return threadTerms;
 }
@@ -150,7 +150,7 @@ class ThreadTerms {
   readonly #ids = new Map<string, number>();
   #added: string[] = [];
 
-  constructor(readonly job: string) {}
+  constructor(readonly job: number) {}
 
   #ref(term: string): number {
     let id = this.#ids.get(term);

@@ -70,6 +70,9 @@ interface OldIndex {
 const BATCH_FILES = 128;
 const BATCH_BYTES = 1 << 20;
 
+/** Builds started by this process: each one's number names its job to the threads (see WorkerTask.job). */
+let jobs = 0;
+
 export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
   const prof = profiler();
@@ -271,7 +274,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
   for (const k of plan.keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
   const cacheStats = { hits: 0, misses: 0 };
   // Threads keep a term list per job: a new one for each build, also on the calling thread (inline batches).
-  const job = `${process.pid}.${performance.now()}.${Math.random()}`;
+  const job = ++jobs;
   const build = prof.start('analyze-and-build', { files: files.length, to_read: toRead.length, workers });
   // Started while the pool's threads flush their cache writes, when there is a pool.
   let encoded: Promise<BuiltIndex> | undefined;

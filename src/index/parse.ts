@@ -500,11 +500,14 @@ const NOT_CHILDREN = new Set(NON_CHILD_KEYS);
 function typeInfo(node: Node): TypeInfo | null {
   let info = TYPE_INFO.get(node.type);
   if (info === undefined) {
-    const known = Object.hasOwn(VISITOR_KEYS, node.type) ? VISITOR_KEYS[node.type] : undefined;
+    const known = Object.hasOwn(VISITOR_KEYS, node.type);
     // A type babel's table does not list (a newer parser's): its children are read off each node, not cached.
-    if (known === undefined) return { keys: childKeysOf(node), enter: ENTERED.has(node.type), fn: FUNCTIONS.has(node.type) };
-    info = { keys: known as string[], enter: ENTERED.has(node.type), fn: FUNCTIONS.has(node.type) };
-    TYPE_INFO.set(node.type, info);
+    info = {
+      keys: known ? (VISITOR_KEYS[node.type] as string[]) : childKeysOf(node),
+      enter: ENTERED.has(node.type),
+      fn: FUNCTIONS.has(node.type),
+    };
+    if (known) TYPE_INFO.set(node.type, info);
   }
   return info;
 }

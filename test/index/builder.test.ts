@@ -16,7 +16,7 @@ async function coldSections(
     .map((d) => `${d.parentPath.slice(root.length + 1)}${d.parentPath === root ? '' : '/'}${d.name}`.replace(/^\//, ''))
     .sort();
   const reply = await analyzeBatch(
-    { root, paths, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: `test-${postingsThreadAt}` },
+    { root, paths, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: postingsThreadAt === 0 ? 1001 : 1002 },
     profiler(),
   );
   const assembler = new IndexAssembler(paths.length, null, postingsThreadAt);
@@ -48,19 +48,19 @@ describe('term lists across threads', () => {
       .filter((d) => d.isFile())
       .map((d) => `${d.parentPath.slice(root.length + 1)}${d.parentPath === root ? '' : '/'}${d.name}`.replace(/^\//, ''))
       .sort();
-    const task = (ps: string[], job: string) => ({ root, paths: ps, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job });
+    const task = (ps: string[], job: number) => ({ root, paths: ps, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job });
     const half = Math.ceil(paths.length / 2);
-    const first = await analyzeBatch(task(paths.slice(0, half), 'delta'), profiler());
-    const second = await analyzeBatch(task(paths.slice(half), 'delta'), profiler());
+    const first = await analyzeBatch(task(paths.slice(0, half), 2001), profiler());
+    const second = await analyzeBatch(task(paths.slice(half), 2001), profiler());
     expect(second.termBase).toBe(first.terms.length);
     expect(second.terms.filter((t) => first.terms.includes(t))).toEqual([]);
     // A new job starts a new list.
-    const again = await analyzeBatch(task(paths.slice(0, half), 'delta-2'), profiler());
+    const again = await analyzeBatch(task(paths.slice(0, half), 2002), profiler());
     expect(again.termBase).toBe(0);
     expect(again.terms).toEqual(first.terms);
 
     // Two batches through the delta protocol give the same index as one batch.
-    const whole = await analyzeBatch(task(paths, 'whole'), profiler());
+    const whole = await analyzeBatch(task(paths, 2003), profiler());
     const build = async (replies: Awaited<ReturnType<typeof analyzeBatch>>[]) => {
       const assembler = new IndexAssembler(paths.length, null, Number.POSITIVE_INFINITY);
       const results = replies.flatMap((r) => r.results);

@@ -17,7 +17,7 @@ describe('index worker', () => {
       rules: DEFAULT_SKIP_RULES,
       cacheDir: null,
       profile: null,
-      job: 'w',
+      job: 3001,
     });
     expect(reply.results[0]).toMatchObject({ ok: true });
     expect(reply.results[1]).toMatchObject({ ok: false, reason: 'vanished' });
@@ -27,7 +27,14 @@ describe('index worker', () => {
     const root = tempDir();
     execFileSync('mkfifo', [join(root, 'pipe.js')]);
     mkdirSync(join(root, 'dir.js'));
-    const reply = await runTask({ root, paths: ['pipe.js', 'dir.js'], rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: 'w' });
+    const reply = await runTask({
+      root,
+      paths: ['pipe.js', 'dir.js'],
+      rules: DEFAULT_SKIP_RULES,
+      cacheDir: null,
+      profile: null,
+      job: 3001,
+    });
     expect(reply.results).toEqual([
       { ok: false, reason: 'not-a-file' },
       { ok: false, reason: 'not-a-file' },
