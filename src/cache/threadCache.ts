@@ -33,10 +33,14 @@ export function trackWrite(write: Promise<void>): void {
   writes.add(tracked);
 }
 
-/** Waits until every write started by this thread is committed (a cache failure is a miss, never thrown). */
-export async function flushWrites(): Promise<void> {
+/**
+ * Waits until every write started by this thread is committed (a cache failure is a miss, never thrown); answers the
+ * cache warnings not yet taken, which is where a refused write of the last batch shows.
+ */
+export async function flushWrites(): Promise<string[]> {
   while (writes.size > 0) await Promise.all([...writes]);
   await (await cache)?.flush();
+  return takeCacheWarnings();
 }
 
 /** The cache's warnings since the last call. */

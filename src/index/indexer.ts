@@ -310,10 +310,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
     feed();
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files, or too little work for more than one thread: analysed here.
-      const [{ analyzeBatch }, { flushWrites, takeCacheWarnings }] = await Promise.all([
-        import('./analyzeBatch.js'),
-        import('../cache/threadCache.js'),
-      ]);
+      const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
       // In batches all the same: between them Ctrl-C is handled and progress shown.
       for (const batch of batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES)) {
         take(
@@ -333,9 +330,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
         );
         await yieldToEvents();
       }
-      await flushWrites();
-      // A write of the last batch that the store refused is known only now.
-      for (const w of takeCacheWarnings()) opts.onWarning?.(w);
+      for (const w of await flushWrites()) opts.onWarning?.(w);
     } else if (toRead.length > 0) {
       const { runInPool, workerModuleUrl } = await import('../util/workerPool.js');
       await runInPool<WorkerTask, WorkerReply>({

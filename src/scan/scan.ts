@@ -510,8 +510,7 @@ async function scanFiles(
         onWarning: opts.onWarning,
       });
     }
-    await flushWrites();
-    for (const w of takeCacheWarnings()) opts.onWarning?.(w);
+    for (const w of await flushWrites()) opts.onWarning?.(w);
     // This thread's own lookups; each worker's batch spans carry its own counts.
     if (store) setCacheAttrs(span, store);
   } finally {

@@ -1,7 +1,8 @@
 // The entry of a pool's worker module: a task is one batch (handed to the area's batch function with this thread's
 // profiler), or the final flush that waits for this thread's cache writes; the spans recorded travel back with
-// every reply, and the flush's reply carries the cache warnings raised since the last batch replied. Kept apart from workerPool.ts, which the worker threads must not load (it brings in tinypool).
-import { flushWrites, takeCacheWarnings } from '../cache/threadCache.js';
+// every reply, and the flush's reply carries the cache warnings raised since the last batch replied. Kept apart from
+// workerPool.ts, which the worker threads must not load (it brings in tinypool).
+import { flushWrites } from '../cache/threadCache.js';
 import { drainSpans, initWorkerProfiler, type Profiler, type WorkerProfilerContext } from '../profile/profiler.js';
 import type { SpanLine } from '../profile/spanLine.js';
 import { arriveAndWait, type Barrier } from './barrier.js';
@@ -27,8 +28,8 @@ export function workerEntry<T extends { profile: WorkerProfilerContext | null },
   return async (task) => {
     if ('flush' in task) {
       await arriveAndWait(task.flush);
-      await flushWrites();
-      return { spans: drainSpans(), warnings: takeCacheWarnings() };
+      const warnings = await flushWrites();
+      return { spans: drainSpans(), warnings };
     }
     const reply = await run(task, initWorkerProfiler(task.profile));
     return { ...reply, spans: drainSpans() };
