@@ -3,7 +3,7 @@
 // is subtracted, and rounds that interleave the commands in a seeded random order.
 import { spawn, type StdioOptions } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { QuarryError } from '../util/errors.js';
 import { mean } from './stats.js';
 import { Spawner, type SpawnedRun } from './spawner.js';
@@ -77,7 +77,7 @@ export interface BenchRun {
   shellOverhead: { wall: number; user: number; system: number };
   /** Kills the child that is running now, if any. */
   kill(): void;
-  /** What started the timed runs so far: the python3 helper (posix_spawn) or this process (fork). */
+  /** What started the last timed run: the python3 helper (posix_spawn) or this process (fork). */
   readonly launcher: 'posix_spawn' | 'node';
   done: Promise<CommandRuns[]>;
 }
@@ -102,8 +102,8 @@ export function childCpu(): { user: number; system: number } | null {
   return { user: Number(f[13]) / USER_HZ, system: Number(f[14]) / USER_HZ };
 }
 
-/** Whether `name` runs as a program from `cwd`: a path to an executable file, or one found on `path`. */
-export function findProgram(name: string, cwd: string, path: string | undefined): boolean {
+/** The executable `name` runs from `cwd`: a path to an executable file, or the first found on `path`; null if none. */
+export function findProgram(name: string, cwd: string, path: string | undefined): string | null {
   const executable = (p: string): boolean => {
     try {
       accessSync(p, constants.X_OK);
@@ -112,8 +112,13 @@ export function findProgram(name: string, cwd: string, path: string | undefined)
       return false;
     }
   };
-  if (name.includes('/')) return executable(isAbsolute(name) ? name : resolve(cwd, name));
-  return (path ?? '').split(delimiter).some((dir) => dir !== '' && executable(join(isAbsolute(dir) ? dir : resolve(cwd, dir), name)));
+  const candidates = name.includes('/')
+    ? [resolve(cwd, name)]
+    : (path ?? '')
+        .split(delimiter)
+        .filter((d) => d !== '')
+        .map((d) => resolve(cwd, d, name));
+  return candidates.find(executable) ?? null;
 }
 
 /** Splits a command line into words the way a POSIX shell would for quotes and backslashes (no expansions). */
@@ -214,10 +219,12 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
   }));
   const shellOverhead = { wall: 0, user: 0, system: 0 };
 
-  // Timed runs start from a small bash process when there is one (see spawner.ts); not with an injected clock, which
+  // Timed runs start from the python3 helper when there is one (see spawner.ts); not with an injected clock, which
   // only the runs started here can follow.
   let spawner = (o.clock === undefined ? undefined : null) as Spawner | null | undefined;
-  const checked = new Set<string>();
+  let launcher: BenchRun['launcher'] = 'node';
+  /** Each program, found on the commands' PATH once: the helper is given the file, so its own PATH plays no part. */
+  const programs = new Map<string, string>();
 
   const execute = async (command: string, stdio: 'measure' | 'aux', extraEnv?: Record<string, string>): Promise<Measurement> => {
     if (killed) throw new QuarryError('interrupted', 'interrupted');
@@ -228,22 +235,28 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
         cwd: o.cwd,
         env: o.env,
         output: o.output,
-        python: o.spawnHelper !== undefined ? o.spawnHelper : findProgram('python3', o.cwd, process.env.PATH) ? 'python3' : null,
+        python: o.spawnHelper !== undefined ? o.spawnHelper : findProgram('python3', o.cwd, process.env.PATH),
       });
     if (stdio === 'measure' && spawner) {
-      if (!checked.has(argv[0]!)) {
-        if (!findProgram(argv[0]!, o.cwd, o.env.PATH))
+      let file = programs.get(argv[0]!);
+      if (file === undefined) {
+        file = findProgram(argv[0]!, o.cwd, o.env.PATH) ?? undefined;
+        if (file === undefined)
           throw new QuarryError('bad-input', `command not found: ${argv[0]} (in "${command}")`, {
             hint: o.shell === 'none' ? 'with --shell none the first word must be a program on PATH' : undefined,
           });
-        checked.add(argv[0]!);
+        programs.set(argv[0]!, file);
       }
-      const m = await spawner.run(argv, extraEnv, o.input);
+      const m = await spawner.run(file, argv, extraEnv, o.input);
       if (killed) throw new QuarryError('interrupted', 'interrupted');
-      if (!spawner.dead) return m;
+      if (!spawner.dead) {
+        launcher = 'posix_spawn';
+        return m;
+      }
       // The helper ended (python3 could not run it): this run and the next ones are started from here.
       spawner = null;
     }
+    if (stdio === 'measure') launcher = 'node';
     return spawnOnce(command, argv, stdio, extraEnv === undefined ? o.env : { ...o.env, ...extraEnv });
   };
 
@@ -399,7 +412,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
     results,
     shellOverhead,
     get launcher() {
-      return spawner && !spawner.dead ? 'posix_spawn' : 'node';
+      return launcher;
     },
     kill: () => {
       killed = true;

@@ -1,7 +1,7 @@
 // Starts the timed runs from a small helper process with posix_spawn instead of from node. fork() copies the
 // parent's page tables, so its cost grows with the parent's memory: on a 2-core VM node (50 MB) took ~7 ms to start
 // and reap `true`, bash ~4.3 ms, hyperfine (which spawns with posix_spawn, no page tables copied) ~2.2 ms, and the
-// difference landed in every measured time. Python's os.posix_spawnp did it in ~2.5 ms; the helper times each run
+// difference landed in every measured time. Python's os.posix_spawn did it in ~2.5 ms; the helper times each run
 // itself (monotonic clock around spawn and wait4) and takes the child's CPU time from wait4's rusage, as hyperfine
 // does. Without python3, runs are started from node as before.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +21,7 @@ export interface SpawnedRun {
 
 /**
  * First the commands' environment on stdin, NUL-separated: a count and NAME=value entries. Then the requests: the input file ('' for none), the count of extra environment entries and the
- * entries, the count of argv words and the words. One reply line per run on fd 3: wall ns, user s, system s, and
+ * entries, the executable's path, the count of argv words and the words. One reply line per run on fd 3: wall ns, user s, system s, and
  * the exit code (negative: killed by that signal; 127: could not be started).
  */
 const SCRIPT = String.raw`
@@ -48,11 +48,12 @@ while True:
     for _ in range(int(field())):
         k, _, v = field().partition(b'=')
         env[k] = v
+    file = field()
     argv = [field() for _ in range(int(field()))]
     actions = [(os.POSIX_SPAWN_OPEN, 0, path or b'/dev/null', os.O_RDONLY, 0), (os.POSIX_SPAWN_CLOSE, 3)]
     t0 = time.perf_counter_ns()
     try:
-        pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
+        pid = os.posix_spawn(file, argv, env, file_actions=actions)
     except OSError:
         out.write('0 0 0 127\n')
         continue
@@ -99,11 +100,11 @@ export class Spawner {
     return new Spawner(proc);
   }
 
-  /** Runs `argv` once; resolves when it has exited (or the helper died: exit code null, SIGKILL). */
-  run(argv: readonly string[], extraEnv: Record<string, string> | undefined, input: string | undefined): Promise<SpawnedRun> {
+  /** Runs `file` with `argv` once; resolves when it has exited (or the helper died: exit code null, SIGKILL). */
+  run(file: string, argv: readonly string[], extraEnv: Record<string, string> | undefined, input: string | undefined): Promise<SpawnedRun> {
     if (this.#pending) throw new Error('one run at a time');
     const envs = Object.entries(extraEnv ?? {}).map(([k, v]) => `${k}=${v}`);
-    const fields = [input ?? '', String(envs.length), ...envs, String(argv.length), ...argv];
+    const fields = [input ?? '', String(envs.length), ...envs, file, String(argv.length), ...argv];
     return new Promise((resolve) => {
       this.#stderrTail = '';
       this.#pending = { resolve };

@@ -210,6 +210,21 @@ describe('runs started by the python3 helper (posix_spawn) or from node', () => 
     });
   }
 
+  it("looks programs up on the commands' PATH, not the helper's", async () => {
+    const bin = tempDir();
+    writeFileSync(join(bin, 'quarry-bench-only-here'), '#!/bin/sh\nexit 7\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: bin };
+    const run = runBenchmark(
+      options({ commands: [{ command: 'quarry-bench-only-here' }], runs: 1, ignoreFailure: true, env, spawnHelper: 'python3' }),
+    );
+    const [r] = await run.done;
+    expect([run.launcher, r!.exitCodes]).toEqual(['posix_spawn', [7]]);
+    // `true` is on the helper's PATH but not on the commands'.
+    await expect(runBenchmark(options({ commands: [{ command: 'true' }], runs: 1, env, spawnHelper: 'python3' })).done).rejects.toThrow(
+      /command not found: true/,
+    );
+  });
+
   it('kill() stops the command the helper is running', async () => {
     const run = runBenchmark(options({ commands: [{ command: 'sleep 30' }], runs: 3, spawnHelper: 'python3' }));
     const started = Date.now();
