@@ -4,7 +4,7 @@ import type { ParserOptions, ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
 import { NON_CHILD_KEYS } from '../util/astKeys.js';
 import { VISITOR_KEYS } from '../util/babelVisitorKeys.js';
-import { nameOf, patternNames } from '../util/astNames.js';
+import { FUNCTION_SCOPES, isFunction, isModuleExports, nameOf, patternNames } from '../util/astNames.js';
 
 import type { SymbolKind } from './symbolKinds.js';
 
@@ -446,16 +446,6 @@ interface TypeInfo {
   fn: boolean;
 }
 
-const FUNCTIONS = new Set([
-  'FunctionDeclaration',
-  'FunctionExpression',
-  'ArrowFunctionExpression',
-  'ObjectMethod',
-  'ClassMethod',
-  'ClassPrivateMethod',
-  'StaticBlock',
-]);
-
 /** Node types `Collector.enter` handles; the others are only walked through. */
 export const ENTERED = new Set([
   'FunctionDeclaration',
@@ -505,7 +495,7 @@ function typeInfo(node: Node): TypeInfo | null {
     info = {
       keys: known ? (VISITOR_KEYS[node.type] as string[]) : childKeysOf(node),
       enter: ENTERED.has(node.type),
-      fn: FUNCTIONS.has(node.type),
+      fn: FUNCTION_SCOPES.has(node.type),
     };
     if (known) TYPE_INFO.set(node.type, info);
   }
@@ -521,19 +511,6 @@ function childKeysOf(node: Node): string[] {
 
 function isNode(v: unknown): v is Node {
   return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-}
-
-function isFunction(n: Node): boolean {
-  return n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
-}
-
-function isModuleExports(n: Node): boolean {
-  return (
-    n.type === 'MemberExpression' &&
-    (n.object as Node).type === 'Identifier' &&
-    (n.object as Node).name === 'module' &&
-    nameOf(n.property as Node) === 'exports'
-  );
 }
 
 /** The first sentence of a doc (up to 240 characters): what the symbol table keeps; the full text is still tokenized. */

@@ -1,5 +1,6 @@
 // Scans one JS/TS file: one babel parse, then line counts, functions with complexity, and in one more walk every
-// rule's findings with the imports/exports (see scanResult.ts for what that gives). Loaded where files are parsed: it brings in babel.
+// rule's findings with the imports/exports (see scanResult.ts for what that gives). Loaded where files are parsed:
+// it brings in babel.
 import { collectSymbols, parseProgram } from '../index/parse.js';
 import type { Language } from '../index/language.js';
 import { countLines, functionsOf } from './metrics.js';

@@ -2,22 +2,11 @@
 // index's collectSymbols, whose symbol table and doc comments the scan does not use. Same lists, same order.
 import type { Node } from '@babel/types';
 import { NON_CHILD_KEYS } from '../util/astKeys.js';
-import { nameOf, patternNames } from '../util/astNames.js';
+import { FUNCTION_SCOPES, isFunction, isModuleExports, nameOf, patternNames } from '../util/astNames.js';
 import { isNode } from './astChildren.js';
 
 /** A node read loosely by key, as collectSymbols reads it. */
 type Loose = Node & Record<string, unknown>;
-
-/** Function scopes as collectSymbols counts them: a variable declared inside one is no exported symbol. */
-const FUNCTION_SCOPES: ReadonlySet<string> = new Set([
-  'FunctionDeclaration',
-  'FunctionExpression',
-  'ArrowFunctionExpression',
-  'ObjectMethod',
-  'ClassMethod',
-  'ClassPrivateMethod',
-  'StaticBlock',
-]);
 
 /** Declarations whose own name an `export` (default or named) in front of them exports. */
 const NAMED_DECLARATIONS: ReadonlySet<string> = new Set([
@@ -195,14 +184,4 @@ export class ModuleLinks {
 function inIdentifier(ancestors: readonly Node[]): boolean {
   for (let i = ancestors.length - 1; i >= 0; i--) if (ancestors[i]!.type === 'Identifier') return true;
   return false;
-}
-
-function isFunction(n: Loose): boolean {
-  return n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
-}
-
-function isModuleExports(n: Loose): boolean {
-  if (n.type !== 'MemberExpression') return false;
-  const obj = n.object as Loose;
-  return obj.type === 'Identifier' && obj.name === 'module' && nameOf(n.property as Loose) === 'exports';
 }

@@ -1,4 +1,4 @@
-// Names read off babel nodes, shared by the index's symbol walk and the scan's import/export walk.
+// Names and shapes read off babel nodes, shared by the index's symbol walk and the scan's import/export walk.
 
 /** A babel node as the walks read it: a type and keys. */
 export interface AstNode {
@@ -38,4 +38,27 @@ export function patternNames(n: AstNode): string[] {
     default:
       return [];
   }
+}
+
+/** Node types whose body is a function scope: a plain variable declared inside one is a local, not a symbol. */
+export const FUNCTION_SCOPES: ReadonlySet<string> = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ObjectMethod',
+  'ClassMethod',
+  'ClassPrivateMethod',
+  'StaticBlock',
+]);
+
+/** A function or arrow used as a value. */
+export function isFunction(n: AstNode): boolean {
+  return n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+}
+
+/** `module.exports`. */
+export function isModuleExports(n: AstNode): boolean {
+  if (n.type !== 'MemberExpression') return false;
+  const obj = n.object as AstNode;
+  return obj.type === 'Identifier' && obj.name === 'module' && nameOf(n.property as AstNode) === 'exports';
 }
