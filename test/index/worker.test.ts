@@ -7,18 +7,14 @@ import runTask from '../../src/index/worker.js';
 import { DEFAULT_SKIP_RULES } from '../../src/index/skipRules.js';
 import { BIN, readableAs, tempDir } from '../helpers.js';
 
+/** A batch of `paths` under `root`, without cache or profile. */
+const task = (root: string, paths: string[]) => ({ root, paths, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: 3001 });
+
 describe('index worker', () => {
   it('reports a file deleted between walk and read as vanished', async () => {
     const root = tempDir();
     writeFileSync(join(root, 'here.ts'), 'export const here = 1;\n');
-    const reply = await runTask({
-      root,
-      paths: ['here.ts', 'gone.ts'],
-      rules: DEFAULT_SKIP_RULES,
-      cacheDir: null,
-      profile: null,
-      job: 3001,
-    });
+    const reply = await runTask(task(root, ['here.ts', 'gone.ts']));
     expect(reply.results[0]).toMatchObject({ ok: true });
     expect(reply.results[1]).toMatchObject({ ok: false, reason: 'vanished' });
   });
@@ -27,14 +23,7 @@ describe('index worker', () => {
     const root = tempDir();
     execFileSync('mkfifo', [join(root, 'pipe.js')]);
     mkdirSync(join(root, 'dir.js'));
-    const reply = await runTask({
-      root,
-      paths: ['pipe.js', 'dir.js'],
-      rules: DEFAULT_SKIP_RULES,
-      cacheDir: null,
-      profile: null,
-      job: 3001,
-    });
+    const reply = await runTask(task(root, ['pipe.js', 'dir.js']));
     expect(reply.results).toEqual([
       { ok: false, reason: 'not-a-file' },
       { ok: false, reason: 'not-a-file' },
