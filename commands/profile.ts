@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { QuarryError, messageOf } from '../src/util/errors.js';
+import { QuarryError } from '../src/util/errors.js';
 import type { ProfileSummary } from '../src/profile/summarize.js';
 import type { ProfileDiff } from '../src/profile/diff.js';
 import type { CpuProfileSummary } from '../src/profile/cpuProfile.js';
@@ -131,7 +131,6 @@ const profileAction: Action = async (ctx, args, opts) => {
   const sort = opts.sort === undefined ? 'total' : String(opts.sort);
   if (!(SORT_KEYS as readonly string[]).includes(sort))
     throw new QuarryError('usage', `--sort takes ${SORT_KEYS.join(', ')}, got "${sort}"`);
-  const tracePath = opts.trace === undefined ? undefined : resolve(ctx.cwd, String(opts.trace));
   const s = await summarize({
     files: files.length > 0 ? files : defaultFiles(),
     by,
@@ -140,12 +139,7 @@ const profileAction: Action = async (ctx, args, opts) => {
     cmd: opts.cmd as string | undefined,
     run: opts.run as string | undefined,
     sinceUs: opts.since === undefined ? undefined : parseDuration(String(opts.since)),
-    tracePath,
-  }).catch((err: unknown) => {
-    // The trace is the only file written: a write that fails (disk full, /dev/full) is about it, not internal.
-    if (tracePath !== undefined && (err as NodeJS.ErrnoException | null)?.syscall === 'write')
-      throw new QuarryError('bad-input', `cannot write the trace ${tracePath}: ${messageOf(err)}`);
-    throw err;
+    tracePath: opts.trace === undefined ? undefined : resolve(ctx.cwd, String(opts.trace)),
   });
   warnSkipped(ctx, s.skipped);
   if (s.trace !== null) ctx.note(`wrote ${formatCount(s.trace.events)} trace events to ${s.trace.path}`);

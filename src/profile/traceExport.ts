@@ -78,7 +78,12 @@ export class TraceWriter {
   }
 
   private flush(): void {
-    writeSync(this.fd, this.buf);
+    try {
+      writeSync(this.fd, this.buf);
+    } catch (err) {
+      // A full disk or /dev/full: the trace is the user's file to fix, as when it cannot be opened.
+      throw new QuarryError('bad-input', `cannot write the trace ${this.path}: ${messageOf(err)}`);
+    }
     this.buf = '';
   }
 }
