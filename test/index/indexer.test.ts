@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,24 @@ describe('quarry index', () => {
     expect(r.allPaths()).toContain('src/untracked.ts');
     expect(r.allPaths()).not.toContain('ignored/skip.ts');
     expect(r.allPaths()).not.toContain('debug.log');
+    r.close();
+  });
+
+  it('a directory deep in a work tree, or in a linked worktree (a .git file), is listed by git', async () => {
+    const root = fixture('index/basic');
+    gitInit(root);
+    writeFileSync(join(root, 'src', 'http', 'untracked.ts'), 'export const fresh = 1;\n');
+    const deep = await runIndex(opts(join(root, 'src', 'http')));
+    expect(deep.walk).toBe('git');
+    expect(deep.files).toBe(3);
+    const linked = join(tempDir(), 'linked');
+    execFileSync('git', ['-C', root, 'worktree', 'add', '-q', '--detach', linked], { stdio: 'ignore' });
+    expect(statSync(join(linked, '.git')).isFile()).toBe(true);
+    const s = await runIndex(opts(linked));
+    expect(s.walk).toBe('git');
+    const r = new IndexReader(indexPathOf(linked));
+    expect(r.allPaths()).toContain('src/config.ts');
+    expect(r.allPaths()).not.toContain('src/http/untracked.ts');
     r.close();
   });
 
