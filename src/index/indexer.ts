@@ -13,6 +13,7 @@ import { acquireLock } from './lockFile.js';
 import { IndexReader, indexPathOf } from './reader.js';
 import { checkRootDir, walk, type WalkedFile } from './walk.js';
 import { removeStaleTemps } from './tempFiles.js';
+import { parserFamily } from './language.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
 import type { BuiltIndex } from './builder.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
@@ -262,7 +263,10 @@ interface BuildPlan {
 async function analyzeAndBuild(plan: BuildPlan) {
   const { opts, root, rules, files, toRead } = plan;
   const prof = profiler();
-  const [{ IndexAssembler }, { batchesOf, threadsFor }] = await Promise.all([import('./builder.js'), import('../util/poolSize.js')]);
+  const [{ IndexAssembler }, { batchesOf, groupedBatches, threadsFor }] = await Promise.all([
+    import('./builder.js'),
+    import('../util/poolSize.js'),
+  ]);
   const skippedFiles = [...plan.walkSkipped];
   const freshPaths: string[] = [];
   let readBytes = 0;
@@ -336,7 +340,13 @@ async function analyzeAndBuild(plan: BuildPlan) {
       await runInPool<WorkerTask, WorkerReply>({
         worker: workerModuleUrl('./worker.js', import.meta.url),
         threads: workers,
-        batches: batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES),
+        batches: groupedBatches(
+          toRead,
+          (i) => parserFamily(files[i]!.path),
+          (i) => files[i]!.size,
+          BATCH_FILES,
+          BATCH_BYTES,
+        ),
         task: (batch) => ({
           root,
           paths: batch.map((i) => files[i]!.path),

@@ -39,6 +39,15 @@ export function isParsed(lang: Language): boolean {
   return lang === 'js' || lang === 'jsx' || lang === 'ts' || lang === 'tsx' || lang === 'dts';
 }
 
+/**
+ * Which copy of the parser a file goes through (see parse.ts): TypeScript files through one of their own. A pool
+ * hands each family to as few threads as it can (runInPool), so that fewer threads warm up a second parser.
+ */
+export function parserFamily(path: string): 'ts' | 'other' {
+  const lang = languageOf(path);
+  return lang === 'ts' || lang === 'tsx' || lang === 'dts' ? 'ts' : 'other';
+}
+
 /** What `lang:NAME` selects: a language code, or a family (`js` covers jsx, `ts` covers tsx and .d.ts). */
 const LANG_FILTERS: Record<string, Language[]> = {
   js: ['js', 'jsx'],

@@ -7,7 +7,7 @@ import { flushWrites, setCacheAttrs, takeCacheWarnings, threadCache } from '../c
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import { countReasons, type SkipReason } from '../index/analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
-import { isParsed, languageOf, type Language } from '../index/language.js';
+import { isParsed, languageOf, parserFamily, type Language } from '../index/language.js';
 import type { ParseError } from '../index/parse.js';
 import { checkRootDir, walk, type WalkedFile } from '../index/walk.js';
 import { readSource } from '../index/readSource.js';
@@ -462,7 +462,10 @@ async function scanFiles(
     return { results, workers: 0, fromIndex };
   }
   // Only now: the parser (through scanBatch) and the pool cost start-up time that a warm scan does not pay.
-  const [{ scanBatch }, { batchesOf, threadsFor }] = await Promise.all([import('./scanBatch.js'), import('../util/poolSize.js')]);
+  const [{ scanBatch }, { batchesOf, groupedBatches, threadsFor }] = await Promise.all([
+    import('./scanBatch.js'),
+    import('../util/poolSize.js'),
+  ]);
   let missBytes = 0;
   for (const i of misses) missBytes += files[i]!.size;
   const workers = threadsFor({ files: misses.length, bytes: missBytes, batchFiles: BATCH_FILES, requested: opts.workers });
@@ -504,7 +507,13 @@ async function scanFiles(
       await runInPool<ScanTask, ScanReply>({
         worker: workerModuleUrl('./worker.js', import.meta.url),
         threads: workers,
-        batches: batchesOf(misses, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES),
+        batches: groupedBatches(
+          misses,
+          (i) => parserFamily(files[i]!.path),
+          (i) => files[i]!.size,
+          BATCH_FILES,
+          BATCH_BYTES,
+        ),
         task,
         take,
         onWarning: opts.onWarning,

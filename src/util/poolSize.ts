@@ -54,3 +54,25 @@ export function batchesOf(positions: readonly number[], sizeOf: (pos: number) =>
   if (cur.length > 0) batches.push(cur);
   return batches;
 }
+
+/**
+ * batchesOf for each group of positions (`groupOf`, in order within a group), the groups ordered by bytes, largest
+ * first: the shape runInPool takes.
+ */
+export function groupedBatches(
+  positions: readonly number[],
+  groupOf: (pos: number) => string,
+  sizeOf: (pos: number) => number,
+  maxFiles: number,
+  maxBytes: number,
+): number[][][] {
+  const groups = new Map<string, { positions: number[]; bytes: number }>();
+  for (const p of positions) {
+    const key = groupOf(p);
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { positions: [], bytes: 0 }));
+    g.positions.push(p);
+    g.bytes += sizeOf(p);
+  }
+  return [...groups.values()].sort((a, b) => b.bytes - a.bytes).map((g) => batchesOf(g.positions, sizeOf, maxFiles, maxBytes));
+}
