@@ -22,6 +22,17 @@ function tree(js: number, ts: number): { root: string; paths: string[] } {
   return { root, paths };
 }
 
+/** The paths' positions in batches of two files, grouped by parser copy. */
+function byParser(paths: string[]): number[][][] {
+  return groupedBatches(
+    paths.map((_, i) => i),
+    (i) => parserFamily(paths[i]!),
+    () => 1,
+    2,
+    1 << 20,
+  );
+}
+
 async function run(root: string, paths: string[], threads: number, batches: number[][][]) {
   const taken: { files: string[]; thread: number }[] = [];
   let flushedWhileRunning = false;
@@ -43,13 +54,7 @@ describe('runInPool', () => {
     // Two TypeScript batches: the first thread takes both at once (one running, one waiting in its queue), so no
     // other thread can get one however the threads are scheduled.
     const { root, paths } = tree(40, 4);
-    const batches = groupedBatches(
-      paths.map((_, i) => i),
-      (i) => parserFamily(paths[i]!),
-      () => 1,
-      2,
-      1 << 20,
-    );
+    const batches = byParser(paths);
     expect(batches.map((g) => g.length)).toEqual([20, 2]);
     const { taken, flushedWhileRunning } = await run(root, paths, 2, batches);
     expect(flushedWhileRunning).toBe(true);
@@ -68,13 +73,7 @@ describe('runInPool', () => {
 
   it('with one group, every thread takes batches from it in order', async () => {
     const { root, paths } = tree(12, 0);
-    const batches = groupedBatches(
-      paths.map((_, i) => i),
-      (i) => parserFamily(paths[i]!),
-      () => 1,
-      2,
-      1 << 20,
-    );
+    const batches = byParser(paths);
     expect(batches.length).toBe(1);
     const { taken } = await run(root, paths, 2, batches);
     expect(taken.flatMap((t) => t.files).sort()).toEqual(paths);
