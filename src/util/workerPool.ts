@@ -1,6 +1,6 @@
 // The one bounded worker pool: min(cores*2, 16) threads unless told otherwise.
 import Tinypool from 'tinypool';
-import { createBarrier, type Barrier } from './barrier.js';
+import { createBarrier } from './barrier.js';
 import type { SpanLine } from '../profile/spanLine.js';
 import type { FlushReply, FlushTask } from './workerEntry.js';
 import { profiler } from '../profile/profiler.js';
@@ -32,7 +32,7 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
   onWarning?: ((message: string) => void) | undefined;
 }): Promise<void> {
   const prof = profiler();
-  const lanes = Array.from({ length: job.threads }, () => createPool(job.worker, 1, job.threads));
+  const lanes = Array.from({ length: job.threads }, () => createLane(job.worker, job.threads));
   const stopAll = (): Promise<void> => Promise.all(lanes.map((lane) => lane.destroy())).then(() => undefined);
   const stopOnExit = addCleanup(() => void stopAll());
   const queues = job.batches.map((group) => [...group]);
@@ -44,7 +44,7 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
     }
     return undefined;
   };
-  const runLane = async (lane: Pool, index: number): Promise<void> => {
+  const runLane = async (lane: Lane, index: number): Promise<void> => {
     const start = (batch: number[]) => lane.run<T, R>(job.task(batch)).then((reply) => ({ batch, reply }));
     const first = nextFor(index);
     if (first === undefined) return;
@@ -53,6 +53,8 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
       // The next batch waits in the thread's queue while the reply of this one is taken.
       const following = nextFor(index);
       const ahead = following === undefined ? undefined : start(following);
+      // Awaited on the next turn; if this batch fails first, its failure is the one reported.
+      ahead?.catch(() => {});
       const { batch, reply } = await current;
       prof.ingest(reply.spans);
       job.take(batch, reply);
@@ -75,12 +77,10 @@ export async function runInPool<T, R extends { spans: SpanLine[] }>(job: {
   }
 }
 
-export interface Pool {
+/** One thread of a job (a Tinypool of one thread), so that runInPool chooses which batches each thread gets. */
+interface Lane {
   run<T, R>(task: T): Promise<R>;
-  /** Runs `makeTask(barrier)` once on every thread: the task must `arriveAndWait(barrier)` before it ends. */
-  runOnEach<T, R>(makeTask: (barrier: Barrier) => T): Promise<R[]>;
   destroy(): Promise<void>;
-  readonly size: number;
 }
 
 /** Young-generation memory shared by a pool's threads, in MiB (see youngGenerationMb). */
@@ -98,23 +98,15 @@ function youngGenerationMb(size: number): number | undefined {
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
-/** A pool of `size` threads; `ofThreads` is how many threads the job runs in all, which share the memory budget. */
-export function createPool(filename: URL, size: number, ofThreads = size): Pool {
-  const young = youngGenerationMb(ofThreads);
+/** A thread for a job of `threads` threads in all, which share the memory budget. */
+function createLane(filename: URL, threads: number): Lane {
+  const young = youngGenerationMb(threads);
   const pool = new Tinypool({
     filename: filename.href,
-    minThreads: size,
-    maxThreads: size,
+    minThreads: 1,
+    maxThreads: 1,
     idleTimeout: 1000,
     ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
   });
-  return {
-    size,
-    run: <T, R>(task: T) => pool.run(task) as Promise<R>,
-    runOnEach: <T, R>(makeTask: (barrier: Barrier) => T) => {
-      const barrier = createBarrier(size);
-      return Promise.all(Array.from({ length: size }, () => pool.run(makeTask(barrier)) as Promise<R>));
-    },
-    destroy: () => pool.destroy(),
-  };
+  return { run: <T, R>(task: T) => pool.run(task) as Promise<R>, destroy: () => pool.destroy() };
 }

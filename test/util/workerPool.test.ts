@@ -81,6 +81,41 @@ describe('runInPool', () => {
   });
 });
 
+describe('runInPool failures', () => {
+  const job = (root: string, paths: string[], worker: URL) => ({
+    worker,
+    threads: 2,
+    batches: byParser(paths),
+    task: (batch: number[]) => ({
+      root,
+      paths: batch.map((i) => paths[i]!),
+      rules: DEFAULT_SKIP_RULES,
+      cacheDir: null,
+      profile: null,
+      job: 7002,
+    }),
+  });
+  const indexWorker = workerModuleUrl('../index/worker.js', new URL('../../src/util/workerPool.ts', import.meta.url).href);
+
+  it('rejects with the error of the first reply that cannot be taken; the batches queued behind it settle quietly', async () => {
+    const { root, paths } = tree(12, 0);
+    const failing = runInPool<WorkerTask, WorkerReply>({
+      ...job(root, paths, indexWorker),
+      take: () => {
+        throw new Error('cannot take this reply');
+      },
+    });
+    await expect(failing).rejects.toThrow('cannot take this reply');
+  });
+
+  it('rejects when the threads cannot run at all (a missing worker module), leaving no rejection unhandled', async () => {
+    const { root, paths } = tree(12, 0);
+    const missing = new URL('./no-such-worker.js', indexWorker);
+    const failing = runInPool<WorkerTask, WorkerReply>({ ...job(root, paths, missing), take: () => {} });
+    await expect(failing).rejects.toThrow();
+  });
+});
+
 describe('groupedBatches', () => {
   it('orders groups by bytes, largest first, keeping positions in order within each', () => {
     const sizes = [5, 1, 1, 5, 1, 1];
