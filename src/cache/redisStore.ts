@@ -151,10 +151,10 @@ export class RedisTier {
   }
 
   #open(): void {
-    this.#firstAttempt = loadKeyvRedis().then(
-      (redis) => (this.#closed ? undefined : this.#connect(redis)),
-      (err: unknown) => this.#failed(err),
-    );
+    // A client that cannot be loaded or built is a failed first attempt, like a refused connection.
+    this.#firstAttempt = loadKeyvRedis()
+      .then((redis) => (this.#closed ? undefined : this.#connect(redis)))
+      .catch((err: unknown) => this.#failed(err));
   }
 
   /** Builds the client and adapter and waits for the first connection attempt (bounded by the timeout). */

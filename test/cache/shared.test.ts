@@ -419,6 +419,19 @@ describe('reconnecting', () => {
   });
 });
 
+describe('a client that cannot be built', () => {
+  it('is a failed first attempt: reads are misses, writes are dropped, one reason, nothing thrown', async () => {
+    const reasons: string[] = [];
+    // node-redis refuses this URL when the client is created (the command line rejects it before that).
+    const tier = new RedisTier({ url: 'http://127.0.0.1:1/0', ttlMs: 60_000, local: false, timeoutMs: 300 }, (r) => reasons.push(r));
+    expect(await tier.getMany(['x'])).toEqual([undefined]);
+    await tier.setMany([{ key: 'x', value: 'v' }]);
+    expect(reasons.length).toBeGreaterThanOrEqual(1);
+    expect(tier.stats.errors).toBeGreaterThanOrEqual(2);
+    await tier.disconnect();
+  });
+});
+
 describe('shared cache flags', () => {
   it('refuses a URL that is not redis://, --cache-local off without a URL, and a bad --cache-ttl (exit 2)', async () => {
     const root = makeTree(2);
