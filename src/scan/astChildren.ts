@@ -32,9 +32,11 @@ export function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
-/** Calls `visit` on each runtime child of `node`, in babel's property order (which follows the source). */
-export function forEachChild(node: Node, visit: (child: Node) => void): void {
-  if (TYPE_ONLY.has(node.type)) return;
+/**
+ * Appends the runtime children of `node` to `out` in babel's property order (which follows the source), type-only
+ * declarations among them included: the walks' hot loop, with no call per child.
+ */
+export function pushChildNodes(node: Node, out: Node[]): void {
   // Babel nodes are plain records; reading them by key is what lets the walker skip @babel/types' VISITOR_KEYS.
   const record = node as unknown as Record<string, unknown>;
   // Object.keys, not for…in: babel's Node.prototype has an enumerable `__clone`, which keeps V8's for…in off its
@@ -48,10 +50,27 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        if (isNode(item) && !TYPE_ONLY.has(item.type)) visit(item);
+        if (isNode(item)) out.push(item);
       }
-    } else if (isNode(value) && !TYPE_ONLY.has(value.type)) {
-      visit(value);
+    } else if (isNode(value)) out.push(value);
+  }
+}
+
+/** Children found by forEachChild calls still running (a visit may walk deeper): each call owns the stretch it pushed. */
+const found: Node[] = [];
+
+/** Calls `visit` on each runtime child of `node` that is not type-only, in order; nothing inside a type-only node. */
+export function forEachChild(node: Node, visit: (child: Node) => void): void {
+  if (TYPE_ONLY.has(node.type)) return;
+  const from = found.length;
+  pushChildNodes(node, found);
+  const to = found.length;
+  try {
+    for (let i = from; i < to; i++) {
+      const child = found[i]!;
+      if (!TYPE_ONLY.has(child.type)) visit(child);
     }
+  } finally {
+    found.length = from;
   }
 }

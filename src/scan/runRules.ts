@@ -2,7 +2,7 @@
 import type { parse } from '@babel/parser';
 import type { File, Node } from '@babel/types';
 import { messageOf } from '../util/errors.js';
-import { NOT_CHILDREN, isNode, isTypeOnly } from './astChildren.js';
+import { isTypeOnly, pushChildNodes } from './astChildren.js';
 import type { ModuleLinks } from './moduleLinks.js';
 import type { ActiveRule, Finding, RuleContext, Severity, Visitor } from './rule.js';
 
@@ -82,9 +82,9 @@ const TYPE_ONLY = 2;
  * Depth-first walk calling enter handlers before a node's children and exit handlers after, with `ancestors` holding
  * the path from the root to the current node's parent; `links` sees every node entered and, in their place in the
  * walk, the type-only declarations. Iterative, since generated code can nest deeper than the stack. The children
- * are forEachChild's (same nodes, same order), read inline: this is the scan's hottest loop. Each pending node
- * carries its depth, so `ancestors` is cut back to it on entry, and only nodes with exit handlers (in practice the
- * Program) are pushed a second time to be left.
+ * are forEachChild's (same nodes, same order), pushed straight onto the stack: this is the scan's hottest loop.
+ * Each pending node carries its depth, so `ancestors` is cut back to it on entry, and only nodes with exit handlers
+ * (in practice the Program) are pushed a second time to be left.
  */
 function walk(
   root: Node,
@@ -122,26 +122,8 @@ function walk(
     // Children are pushed in order, then that stretch of the stack is reversed so the first comes off first.
     const first = nodes.length;
     const childTag = (depth + 1) << 2;
-    const record = item as unknown as Record<string, unknown>;
-    const keys = Object.keys(record);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      if (NOT_CHILDREN.has(key)) continue;
-      const value = record[key];
-      if (value === null || typeof value !== 'object') continue;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const child: unknown = value[i];
-          if (isNode(child)) {
-            nodes.push(child);
-            tags.push(childTag | (isTypeOnly(child) ? TYPE_ONLY : ENTER));
-          }
-        }
-      } else if (isNode(value)) {
-        nodes.push(value);
-        tags.push(childTag | (isTypeOnly(value) ? TYPE_ONLY : ENTER));
-      }
-    }
+    pushChildNodes(item, nodes);
+    for (let i = first; i < nodes.length; i++) tags.push(childTag | (isTypeOnly(nodes[i]!) ? TYPE_ONLY : ENTER));
     for (let lo = first, hi = nodes.length - 1; lo < hi; lo++, hi--) {
       const n = nodes[lo]!;
       nodes[lo] = nodes[hi]!;
