@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { ParserOptions, ParserPlugin } from '@babel/parser';
 import type { Language } from './language.js';
-import { NON_CHILD_KEYS } from '../util/astKeys.js';
+import { NON_CHILD_KEY_SET } from '../util/astKeys.js';
 import { VISITOR_KEYS } from '../util/babelVisitorKeys.js';
 import { FUNCTION_SCOPES, isFunction, isModuleExports, nameOf, patternNames } from '../util/astNames.js';
 
@@ -485,7 +485,6 @@ export const ENTERED = new Set([
  */
 const TYPE_INFO = new Map<string, TypeInfo | null>();
 for (const type of SKIPPED) TYPE_INFO.set(type, null);
-const NOT_CHILDREN = new Set(NON_CHILD_KEYS);
 
 function typeInfo(node: Node): TypeInfo | null {
   let info = TYPE_INFO.get(node.type);
@@ -505,7 +504,7 @@ function typeInfo(node: Node): TypeInfo | null {
 /** The keys of `node` that may hold child nodes (a null may be a missing optional child). */
 function childKeysOf(node: Node): string[] {
   return Object.keys(node).filter(
-    (k) => !NOT_CHILDREN.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean',
+    (k) => !NON_CHILD_KEY_SET.has(k) && typeof node[k] !== 'string' && typeof node[k] !== 'number' && typeof node[k] !== 'boolean',
   );
 }
 

@@ -1,7 +1,7 @@
 // The imports and exports of one file, gathered during the scan's single walk of its AST (runRules) instead of by the
 // index's collectSymbols, whose symbol table and doc comments the scan does not use. Same lists, same order.
 import type { Node } from '@babel/types';
-import { NON_CHILD_KEYS } from '../util/astKeys.js';
+import { NON_CHILD_KEY_SET } from '../util/astKeys.js';
 import { FUNCTION_SCOPES, isFunction, isModuleExports, nameOf, patternNames } from '../util/astNames.js';
 import { isNode } from './astChildren.js';
 
@@ -18,8 +18,6 @@ const NAMED_DECLARATIONS: ReadonlySet<string> = new Set([
   'TSEnumDeclaration',
   'TSModuleDeclaration',
 ]);
-
-const NOT_CHILDREN: ReadonlySet<string> = new Set(NON_CHILD_KEYS);
 
 /**
  * Collects, node by node as the walk enters them, what collectSymbols (src/index/parse.ts) reports as `imports` and
@@ -101,7 +99,7 @@ export class ModuleLinks {
       const record = n as Loose;
       const keys = Object.keys(record);
       for (let k = 0; k < keys.length; k++) {
-        if (NOT_CHILDREN.has(keys[k]!)) continue;
+        if (NON_CHILD_KEY_SET.has(keys[k]!)) continue;
         const value = record[keys[k]!];
         if (Array.isArray(value)) {
           for (const item of value) if (isNode(item)) visit(item);

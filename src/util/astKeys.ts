@@ -14,3 +14,6 @@ export const NON_CHILD_KEYS: readonly string[] = [
   'trailingComments',
   'innerComments',
 ];
+
+/** NON_CHILD_KEYS as a set, for the walks' per-key test. */
+export const NON_CHILD_KEY_SET: ReadonlySet<string> = new Set(NON_CHILD_KEYS);
