@@ -142,6 +142,14 @@ function termsFor(job: number): ThreadTerms {
 }
 
 /**
+ * Drops this thread's term list for `job`, once its last batch is taken. A pool's threads end with the job; the
+ * thread that ran a job's batches itself would otherwise hold every term of it until the next job.
+ */
+export function forgetJob(job: number): void {
+  if (threadTerms?.job === job) threadTerms = undefined;
+}
+
+/**
  * The term list a thread keeps for one job, and each file's analysis re-expressed against it (see
  * IndexedAnalysis). Batch after batch, fewer of a file's terms are new: only those are sent with a reply, and the
  * main thread maps this list's ids to the index's by array, not by looking each term up again.

@@ -310,30 +310,30 @@ async function analyzeAndBuild(plan: BuildPlan) {
     opts.onProgress?.(done, toRead.length);
     feed();
   };
+  /** The task of a batch, the same on this thread and on the pool's. */
+  const task = (batch: number[]): WorkerTask => ({
+    root,
+    paths: batch.map((i) => files[i]!.path),
+    rules,
+    cacheDir: opts.cacheDir,
+    sharedCache: opts.sharedCache,
+    profile: prof.workerContext(build),
+    job,
+  });
   try {
     feed();
     if (toRead.length > 0 && workers === 0) {
       // A handful of changed files, or too little work for more than one thread: analysed here.
-      const [{ analyzeBatch }, { flushWrites }] = await Promise.all([import('./analyzeBatch.js'), import('../cache/threadCache.js')]);
+      const [{ analyzeBatch, forgetJob }, { flushWrites }] = await Promise.all([
+        import('./analyzeBatch.js'),
+        import('../cache/threadCache.js'),
+      ]);
       // In batches all the same: between them Ctrl-C is handled and progress shown.
       for (const batch of batchesOf(toRead, (i) => files[i]!.size, BATCH_FILES, BATCH_BYTES)) {
-        take(
-          batch,
-          await analyzeBatch(
-            {
-              root,
-              paths: batch.map((i) => files[i]!.path),
-              rules,
-              cacheDir: opts.cacheDir,
-              sharedCache: opts.sharedCache,
-              profile: null,
-              job,
-            },
-            prof,
-          ),
-        );
+        take(batch, await analyzeBatch({ ...task(batch), profile: null }, prof));
         await yieldToEvents();
       }
+      forgetJob(job);
       for (const w of await flushWrites()) opts.onWarning?.(w);
     } else if (toRead.length > 0) {
       const { runInPool, workerModuleUrl } = await import('../util/workerPool.js');
@@ -347,15 +347,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
           BATCH_FILES,
           BATCH_BYTES,
         ),
-        task: (batch) => ({
-          root,
-          paths: batch.map((i) => files[i]!.path),
-          rules,
-          cacheDir: opts.cacheDir,
-          sharedCache: opts.sharedCache,
-          profile: prof.workerContext(build),
-          job,
-        }),
+        task,
         take,
         onWarning: opts.onWarning,
         whileFlushing: async () => {

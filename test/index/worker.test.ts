@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import runTask from '../../src/index/worker.js';
+import { forgetJob } from '../../src/index/analyzeBatch.js';
 
 import { DEFAULT_SKIP_RULES } from '../../src/index/skipRules.js';
 import { BIN, readableAs, tempDir } from '../helpers.js';
@@ -11,6 +12,21 @@ import { BIN, readableAs, tempDir } from '../helpers.js';
 const task = (root: string, paths: string[]) => ({ root, paths, rules: DEFAULT_SKIP_RULES, cacheDir: null, profile: null, job: 3001 });
 
 describe('index worker', () => {
+  it("numbers a job's terms on from its last batch, and afresh once the job is forgotten", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'a.ts'), 'export const alphaThing = 1;\n');
+    writeFileSync(join(root, 'b.ts'), 'export const betaThing = 2;\n');
+    const job = { ...task(root, ['a.ts']), job: 4001 };
+    const first = await runTask(job);
+    expect(first.termBase).toBe(0);
+    const second = await runTask({ ...job, paths: ['b.ts'] });
+    expect(second.termBase).toBe(first.terms.length);
+    forgetJob(4001);
+    const again = await runTask({ ...job, paths: ['b.ts'] });
+    expect(again.termBase).toBe(0);
+    expect(again.terms.length).toBeGreaterThan(second.terms.length);
+  });
+
   it('reports a file deleted between walk and read as vanished', async () => {
     const root = tempDir();
     writeFileSync(join(root, 'here.ts'), 'export const here = 1;\n');
