@@ -1,6 +1,6 @@
 // The CLI shell: the only module that touches process.argv, stdout/stderr, signals and exit codes.
 // Subcommand modules load their heavy parts (babel, ora, the cache store) only when they run.
-import { writeSync } from 'node:fs';
+import { statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, QuarryError, messageOf } from '../src/util/errors.js';
@@ -82,6 +82,10 @@ function errorExit(io: CliIO, state: RunState, err: unknown): number {
  */
 function escapeControls(text: string): string {
   return text.replace(/\n(?! {2})|[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** What a run knows before parsing: its command and whether errors must be a JSON document. */
@@ -196,7 +200,9 @@ async function runWith(argv: string[], io: CliIO, state: RunState): Promise<numb
           const sink = resolveProfileSink({
             flag: opts.profile as string | undefined,
             env: env.QUARRY_PROFILE,
-            defaultPath: root === null ? null : join(root, '.quarry', 'profile.jsonl'),
+            // Only under a root that is there: the profile's folder must not create a tree the command then finds
+            // (`quarry index /typo` made /typo and indexed it), nor hide the command's own "no such directory".
+            defaultPath: root === null || !isDirectory(root) ? null : join(root, '.quarry', 'profile.jsonl'),
           });
           // A relative FILE is from the run's directory (the process's own, except for a run in a test).
           initProfiler({ cmd: state.command, sink: sink === null ? null : resolve(io.cwd, sink) });

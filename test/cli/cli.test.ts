@@ -169,6 +169,18 @@ describe('quarry CLI (end to end)', () => {
     expect(f.stderr).toMatch(/a\.ts is a file, not a directory/);
   });
 
+  it('a missing path is not created by the default profile (whose folder lives under the root): index and scan exit 2', async () => {
+    const root = tempDir();
+    const missing = join(root, 'typo');
+    // The default profile, <root>/.quarry/profile.jsonl, as a user has it (the other tests turn it off).
+    for (const command of ['index', 'scan']) {
+      const r = await quarry([command, missing], { env: { QUARRY_PROFILE: undefined, QUARRY_CACHE_DIR: join(root, 'cache') } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no such (file or )?directory: .*typo/);
+      expect(existsSync(missing)).toBe(false);
+    }
+  });
+
   it('a closed pipe ends quietly with exit 0', async () => {
     const root = fixture('index/basic');
     for (let i = 0; i < 400; i++) writeFileSync(join(root, `gen${i}.ts`), `export const shared${i} = 'needle';\n`.repeat(50));
