@@ -84,8 +84,13 @@ function escapeControls(text: string): string {
   return text.replace(/\n(?! {2})|[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
+/** Whether `path` is a directory; false when it is missing, a file, or under a file (ENOTDIR), or unreadable. */
 function isDirectory(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** What a run knows before parsing: its command and whether errors must be a JSON document. */
