@@ -14,6 +14,8 @@ export interface FileAnalysis {
   lines: number;
   /** Distinct terms of the file, any field. */
   terms: string[];
+  /** termHash of each term, when the tokenizer that found them made them (not cached: a hit recomputes them). */
+  termHashes?: Int32Array;
   /** Term frequencies, `CONTENT_FIELDS.length` per term: tf[i*3+f]. */
   tf: Uint32Array;
   /** Tokens per content field. */

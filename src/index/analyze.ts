@@ -24,5 +24,6 @@ export function analyzeText(text: string, lang: Language, lines: number): FileAn
   }
   analysis.terms = table.terms;
   analysis.tf = table.tf();
+  analysis.termHashes = table.termHashes();
   return analysis;
 }

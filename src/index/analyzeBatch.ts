@@ -14,7 +14,7 @@ import {
   type FileResult,
   type IndexedAnalysis,
 } from './analysis.js';
-import { addTerms } from './tokenize.js';
+import { TermIds, addTerms, termHash } from './tokenize.js';
 import { analyzeText } from './analyze.js';
 import type { SkipRules } from './skipRules.js';
 import { readSource } from './readSource.js';
@@ -155,26 +155,17 @@ export function forgetJob(job: number): void {
  * main thread maps this list's ids to the index's by array, not by looking each term up again.
  */
 class ThreadTerms {
-  readonly #ids = new Map<string, number>();
-  #added: string[] = [];
+  readonly #ids = new TermIds(1 << 16);
+  /** Terms with an id below this were sent with an earlier reply. */
+  #sent = 0;
 
   constructor(readonly job: number) {}
 
-  #ref(term: string): number {
-    let id = this.#ids.get(term);
-    if (id === undefined) {
-      id = this.#ids.size;
-      this.#ids.set(term, id);
-      this.#added.push(term);
-    }
-    return id;
-  }
-
   /** The terms added since the last call, and the id of the first. */
   takeAdded(): { base: number; terms: string[] } {
-    const terms = this.#added;
-    this.#added = [];
-    return { base: this.#ids.size - terms.length, terms };
+    const base = this.#sent;
+    this.#sent = this.#ids.terms.length;
+    return { base, terms: this.#ids.terms.slice(base) };
   }
 
   index(path: string, a: FileAnalysis): IndexedAnalysis {
@@ -184,15 +175,18 @@ class ThreadTerms {
     // Path terms are mostly body terms too: they share a slot; the others are appended.
     const refs = new Uint32Array(n + pathCounts.size);
     const tf = new Uint32Array(refs.length * 4);
+    // A fresh analysis brings its terms' hashes (the file's TermTable made them); a cached one does not.
+    const hashes = a.termHashes;
     for (let i = 0; i < n; i++) {
-      refs[i] = this.#ref(a.terms[i]!);
+      const term = a.terms[i]!;
+      refs[i] = this.#ids.idOf(term, hashes === undefined ? termHash(term) : hashes[i]!);
       tf[i * 4 + 1] = a.tf[i * 3]!;
       tf[i * 4 + 2] = a.tf[i * 3 + 1]!;
       tf[i * 4 + 3] = a.tf[i * 3 + 2]!;
     }
     let used = n;
     for (const [term, count] of pathCounts) {
-      const ref = this.#ref(term);
+      const ref = this.#ids.idOf(term, termHash(term));
       let k = refs.subarray(0, n).indexOf(ref);
       if (k === -1) refs[(k = used++)] = ref;
       tf[k * 4] = count;

@@ -136,8 +136,8 @@ export function addTerms(text: string, counts: TermCounts): number {
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
-/** FNV-1a of a string's UTF-16 code units. */
-function hashString(s: string): number {
+/** A term's hash in TermIds: FNV-1a of its UTF-16 code units (the term is lowercase already). */
+export function termHash(s: string): number {
   let h = FNV_OFFSET;
   for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), FNV_PRIME);
   return h;
@@ -154,27 +154,100 @@ function hashAsciiLower(text: string, from: number, to: number): number {
 }
 
 /**
- * The terms of one file and their counts per field, in order of first sight: an open-addressing table keyed
- * by the lowercased term. The hot loop of indexing: an ASCII word is hashed and compared in place, so a string
- * is made only for a term's first occurrence, never per word (a Map costs a slice and a lowercase per word).
+ * Distinct lowercased terms numbered in order of first sight: an open-addressing table over their FNV-1a hashes
+ * (termHash), so a term found by its hash is compared in place and a string is made only on first sight. One per
+ * file (TermTable) and one per pool thread and index job (analyzeBatch's ThreadTerms, which reuses the file's hashes).
+ */
+export class TermIds {
+  /** Distinct terms, in order of first sight: a term's id is its position. */
+  readonly terms: string[] = [];
+  /** termHash of each term, by id (the array is longer than `terms`). */
+  hashes: Int32Array;
+  /** Term id + 1 per slot; 0 is empty. */
+  private slots: Int32Array;
+
+  constructor(capacity = 256) {
+    const cap = Math.max(16, 1 << Math.ceil(Math.log2(Math.max(1, capacity))));
+    this.hashes = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 2);
+  }
+
+  /** The id of the term text[from, to) lowercased (ASCII only; `h` its termHash), added if new. */
+  idOfRange(text: string, from: number, to: number, h: number): number {
+    const len = to - from;
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const v = this.slots[slot]!;
+      if (v === 0) return this.insert(slot, text.slice(from, to).toLowerCase(), h);
+      const id = v - 1;
+      if (this.hashes[id] !== h) continue;
+      const t = this.terms[id]!;
+      if (t.length !== len) continue;
+      let j = 0;
+      for (; j < len; j++) {
+        const c = text.charCodeAt(from + j);
+        if (t.charCodeAt(j) !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
+      }
+      if (j === len) return id;
+    }
+  }
+
+  /** The id of the term `s` (already lowercased; `h` its termHash), added if new. */
+  idOf(s: string, h: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const v = this.slots[slot]!;
+      if (v === 0) return this.insert(slot, s, h);
+      if (this.hashes[v - 1] === h && this.terms[v - 1] === s) return v - 1;
+    }
+  }
+
+  private insert(slot: number, term: string, h: number): number {
+    const id = this.terms.length;
+    if (id === this.hashes.length) {
+      const hashes = new Int32Array(id * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.terms.push(term);
+    this.hashes[id] = h;
+    this.slots[slot] = id + 1;
+    // Keep the load under a half: grow and re-place every term.
+    if ((id + 1) * 2 > this.slots.length) {
+      const slots = new Int32Array(this.slots.length * 2);
+      const mask = slots.length - 1;
+      for (let k = 0; k <= id; k++) {
+        let s = this.hashes[k]! & mask;
+        while (slots[s] !== 0) s = (s + 1) & mask;
+        slots[s] = k + 1;
+      }
+      this.slots = slots;
+    }
+    return id;
+  }
+}
+
+/**
+ * The terms of one file and their counts per field, in order of first sight, keyed by the lowercased term. The hot
+ * loop of indexing: an ASCII word is hashed and compared in place, so a string is made only for a term's first
+ * occurrence, never per word (a Map costs a slice and a lowercase per word).
  */
 export class TermTable {
-  /** Distinct terms, in order of first sight. */
-  readonly terms: string[] = [];
+  readonly ids: TermIds;
   /** `fields` counts per term: counts[term * fields + field]. */
   counts: Uint32Array;
-  private hashes: Int32Array;
-  /** Term index + 1 per slot; 0 is empty. */
-  private slots: Int32Array;
 
   constructor(
     readonly fields: number,
     capacity = 256,
   ) {
-    const cap = Math.max(16, 1 << Math.ceil(Math.log2(capacity)));
-    this.counts = new Uint32Array(cap * fields);
-    this.hashes = new Int32Array(cap);
-    this.slots = new Int32Array(cap * 2);
+    this.ids = new TermIds(capacity);
+    this.counts = new Uint32Array(this.ids.hashes.length * fields);
+  }
+
+  /** Distinct terms, in order of first sight. */
+  get terms(): string[] {
+    return this.ids.terms;
   }
 
   /** Adds every term of `text` (words and their parts) to `field`; returns the number of tokens added. */
@@ -220,27 +293,27 @@ export class TermTable {
       if (len < MIN_TERM || len > MAX_TERM) continue;
       const split = boundary || first === Cls.Sep;
       if (ascii) {
-        this.bump(this.findRange(text, start, i, h), field);
+        this.bump(this.ids.idOfRange(text, start, i, h), field);
         tokens++;
         if (split) {
           const parts = splitRanges(text, start, i);
           for (let k = 0; k < parts; k++) {
             const ps = PARTS[k * 2]!;
             const pe = PARTS[k * 2 + 1]!;
-            this.bump(this.findRange(text, ps, pe, hashAsciiLower(text, ps, pe)), field);
+            this.bump(this.ids.idOfRange(text, ps, pe, hashAsciiLower(text, ps, pe)), field);
             tokens++;
           }
         }
       } else {
         // Non-ASCII lowercasing can change length: compare whole strings.
         const word = text.slice(start, i).toLowerCase();
-        this.bump(this.findString(word, hashString(word)), field);
+        this.bump(this.ids.idOf(word, termHash(word)), field);
         tokens++;
         if (split) {
           const parts = splitRanges(text, start, i);
           for (let k = 0; k < parts; k++) {
             const part = text.slice(PARTS[k * 2]!, PARTS[k * 2 + 1]!).toLowerCase();
-            this.bump(this.findString(part, hashString(part)), field);
+            this.bump(this.ids.idOf(part, termHash(part)), field);
             tokens++;
           }
         }
@@ -254,64 +327,17 @@ export class TermTable {
     return this.counts.slice(0, this.terms.length * this.fields);
   }
 
+  /** termHash of each term, in `terms` order. */
+  termHashes(): Int32Array {
+    return this.ids.hashes.slice(0, this.terms.length);
+  }
+
   private bump(id: number, field: number): void {
-    this.counts[id * this.fields + field]!++;
-  }
-
-  /** The index of the term text[from, to) lowercased (ASCII), added if new. */
-  private findRange(text: string, from: number, to: number, h: number): number {
-    const len = to - from;
-    const mask = this.slots.length - 1;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = this.slots[slot]!;
-      if (v === 0) return this.insert(slot, text.slice(from, to).toLowerCase(), h);
-      const id = v - 1;
-      if (this.hashes[id] !== h) continue;
-      const t = this.terms[id]!;
-      if (t.length !== len) continue;
-      let j = 0;
-      for (; j < len; j++) {
-        const c = text.charCodeAt(from + j);
-        if (t.charCodeAt(j) !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
-      }
-      if (j === len) return id;
-    }
-  }
-
-  /** The index of the term `s` (already lowercased), added if new. */
-  private findString(s: string, h: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = this.slots[slot]!;
-      if (v === 0) return this.insert(slot, s, h);
-      if (this.hashes[v - 1] === h && this.terms[v - 1] === s) return v - 1;
-    }
-  }
-
-  private insert(slot: number, term: string, h: number): number {
-    const id = this.terms.length;
-    if (id === this.hashes.length) {
-      const hashes = new Int32Array(id * 2);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-      const counts = new Uint32Array(id * 2 * this.fields);
+    if ((id + 1) * this.fields > this.counts.length) {
+      const counts = new Uint32Array(this.ids.hashes.length * this.fields);
       counts.set(this.counts);
       this.counts = counts;
     }
-    this.terms.push(term);
-    this.hashes[id] = h;
-    this.slots[slot] = id + 1;
-    // Keep the load under a half: grow and re-place every term.
-    if ((id + 1) * 2 > this.slots.length) {
-      const slots = new Int32Array(this.slots.length * 2);
-      const mask = slots.length - 1;
-      for (let k = 0; k <= id; k++) {
-        let s = this.hashes[k]! & mask;
-        while (slots[s] !== 0) s = (s + 1) & mask;
-        slots[s] = k + 1;
-      }
-      this.slots = slots;
-    }
-    return id;
+    this.counts[id * this.fields + field]!++;
   }
 }

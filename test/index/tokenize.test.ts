@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TermTable, addTerms, forEachWord, splitIdentifier } from '../../src/index/tokenize.js';
+import { TermIds, TermTable, addTerms, forEachWord, splitIdentifier, termHash } from '../../src/index/tokenize.js';
 
 function terms(text: string): string[] {
   const m = new Map<string, number>();
@@ -80,6 +80,32 @@ describe('tokenizer', () => {
     expect(t.add('qux baz', 2)).toBe(2);
     expect(t.terms).toEqual(['foobar', 'foo', 'bar', 'baz', 'qux']);
     expect([...t.tf()]).toEqual([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1]);
+  });
+
+  it("hashes each term as termHash does: a cached analysis (no hashes) and a fresh one share a thread's term ids", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('HTTPServer', 'snake_case_x', 'Größe', 'ÉTÉ_été', 'x1y2Z3')), { maxLength: 12 }),
+        (words) => {
+          const t = new TermTable(2);
+          t.add(words.join(' '), 0);
+          t.add(words.join('-'), 1);
+          expect([...t.termHashes()]).toEqual(t.terms.map(termHash));
+        },
+      ),
+    );
+  });
+
+  it('numbers terms once whatever their source: TermIds by hash and in-place range give the same id', () => {
+    const ids = new TermIds(4);
+    const text = 'parseHTTPResponse';
+    const a = ids.idOfRange(text, 0, text.length, termHash('parsehttpresponse'));
+    expect(ids.idOf('parsehttpresponse', termHash('parsehttpresponse'))).toBe(a);
+    const many = Array.from({ length: 3000 }, (_, i) => `t${i}`);
+    const got = many.map((w) => ids.idOf(w, termHash(w)));
+    expect(many.map((w) => ids.idOf(w, termHash(w)))).toEqual(got);
+    expect(new Set(got).size).toBe(3000);
+    expect(ids.terms.length).toBe(3001);
   });
 
   it('grows past its first capacity without losing a count', () => {
