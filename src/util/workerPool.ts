@@ -85,16 +85,21 @@ interface Lane {
 
 /** Young-generation memory shared by a pool's threads, in MiB (see youngGenerationMb). */
 const YOUNG_BUDGET_MB = 768;
+/** The most one worker gets, in MiB (see youngGenerationMb). */
+const YOUNG_MAX_MB = 128;
 
 /**
  * Young-generation size of each worker, in MiB. Parsing allocates masses of short-lived AST nodes; with V8's
- * default (16 MiB semi-spaces) scavenges took a quarter of a worker's time, and 64–128 MiB semi-spaces cut parse
- * time by 17–25% on the corpus (bench/analysis-cost.mjs with --max-semi-space-size). The pool shares a budget so
- * that many threads do not multiply peak RSS. QUARRY_WORKER_YOUNG_MB overrides it (0: V8's default).
+ * default (16 MiB semi-spaces) scavenges took a quarter of a worker's time (bench/analysis-cost.mjs with
+ * --max-semi-space-size). More is not better: a cold index of the corpus with two workers of 128 MiB beat 384 MiB
+ * (this limit until 2026-12-02) in 7 of 8 interleaved rounds, 20.0 s against 21.8 s on average, with 2.2 and 3.4 s
+ * less CPU in the two sets (64 MiB: no better than 384; 192 MiB: in between). Probably because a larger young
+ * generation touches more fresh memory per scavenge, and page faults are dear here (~5% of a run's CPU). The pool
+ * shares a budget so that many threads do not multiply peak RSS. QUARRY_WORKER_YOUNG_MB overrides it (0: V8's default).
  */
 function youngGenerationMb(size: number): number | undefined {
   const set = process.env.QUARRY_WORKER_YOUNG_MB;
-  const v = set !== undefined && set !== '' ? Number(set) : Math.max(96, Math.min(384, Math.floor(YOUNG_BUDGET_MB / size)));
+  const v = set !== undefined && set !== '' ? Number(set) : Math.max(48, Math.min(YOUNG_MAX_MB, Math.floor(YOUNG_BUDGET_MB / size)));
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
