@@ -17,7 +17,7 @@ import {
 import { TermIds, addTerms, termHash } from './tokenize.js';
 import { analyzeText } from './analyze.js';
 import type { SkipRules } from './skipRules.js';
-import { readSource } from './readSource.js';
+import { ReadArena, readSource } from './readSource.js';
 import { languageOf } from './language.js';
 
 /** A batch of files for a pool thread, the same shape for index and scan: which files, how to skip, which cache. */
@@ -60,14 +60,28 @@ function analysisKey(hash: string, path: string): string {
 
 type Pending = { index: number; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number };
 
+/** Arenas not in use by a batch of this thread (batches on the main thread may overlap, each takes its own). */
+const freeArenas: ReadArena[] = [];
+
 export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Omit<WorkerReply, 'spans'>> {
+  // The batch's file bytes live in the arena until the batch is analysed: nothing made of them keeps a reference.
+  const arena = freeArenas.pop() ?? new ReadArena();
+  try {
+    return await analyzeBatchIn(arena, task, prof);
+  } finally {
+    arena.reset();
+    freeArenas.push(arena);
+  }
+}
+
+async function analyzeBatchIn(arena: ReadArena, task: WorkerTask, prof: Profiler): Promise<Omit<WorkerReply, 'spans'>> {
   const batch = prof.start('analyze-batch', { files: task.paths.length });
   const results: FileResult[] = new Array<FileResult>(task.paths.length);
   const pending: Pending[] = [];
   const read = prof.start('read', undefined, batch);
   let bytes = 0;
   for (let i = 0; i < task.paths.length; i++) {
-    const r = readSource(`${task.root}/${task.paths[i]!}`, task.rules);
+    const r = readSource(`${task.root}/${task.paths[i]!}`, task.rules, arena);
     if (!r.ok) {
       bytes += r.bytes;
       results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };

@@ -11,8 +11,48 @@ export type SourceRead =
   | { ok: true; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number }
   | { ok: false; reason: SkipReason; detail?: string; bytes: number };
 
-/** Never throws: a file that vanished, is not a file or cannot be read is a skip with its reason. */
-export function readSource(abs: string, rules: SkipRules): SourceRead {
+/**
+ * Memory for the files of one batch, reused batch after batch. A fresh Buffer per file is fresh pages from the OS,
+ * each faulted in as the file is copied into it and unmapped afterwards; on this project's machines (virtual, with
+ * dear page faults) that made reading the corpus's 250 MB about 1.6 times as slow (560 against 360 ms on one
+ * thread). The buffers it hands out stay valid until `reset`, so only a caller that drops them by then may use one.
+ */
+export class ReadArena {
+  #buf: Buffer;
+  #used = 0;
+
+  constructor(bytes = 1 << 20) {
+    this.#buf = Buffer.allocUnsafeSlow(bytes);
+  }
+
+  /** Makes all the memory free again: every buffer taken so far must be out of use. */
+  reset(): void {
+    this.#used = 0;
+  }
+
+  /** `size` bytes of memory, valid until the next reset. */
+  take(size: number): Buffer {
+    if (this.#used + size > this.#buf.length) {
+      // Buffers taken before still point into the old block, which lives on as long as they do.
+      this.#buf = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, size));
+      this.#used = 0;
+    }
+    const out = this.#buf.subarray(this.#used, this.#used + size);
+    this.#used += size;
+    return out;
+  }
+
+  /** Gives back `buf` when it is the last buffer taken (a file read and then skipped), so the next file reuses it. */
+  giveBack(buf: Buffer): void {
+    if (buf.buffer === this.#buf.buffer && buf.byteOffset + buf.length === this.#used) this.#used = buf.byteOffset;
+  }
+}
+
+/**
+ * Never throws: a file that vanished, is not a file or cannot be read is a skip with its reason. With `arena`, the
+ * bytes are read into the arena's memory (see ReadArena for how long they stay valid).
+ */
+export function readSource(abs: string, rules: SkipRules, arena?: ReadArena): SourceRead {
   let buf: Buffer;
   let size: number;
   let mtimeMs: number;
@@ -26,7 +66,7 @@ export function readSource(abs: string, rules: SkipRules): SourceRead {
     size = st.size;
     mtimeMs = st.mtimeMs;
     if (size > rules.maxFileBytes) return { ok: false, reason: 'too-large', bytes: 0 };
-    buf = readAll(fd, size);
+    buf = readAll(fd, size, arena);
   } catch (err) {
     const code = errnoCode(err);
     return {
@@ -39,13 +79,16 @@ export function readSource(abs: string, rules: SkipRules): SourceRead {
     if (fd !== -1) closeSync(fd);
   }
   const { reason, lines } = classify(buf, rules);
-  if (reason) return { ok: false, reason, bytes: buf.length };
+  if (reason) {
+    arena?.giveBack(buf);
+    return { ok: false, reason, bytes: buf.length };
+  }
   return { ok: true, buf, hash: contentHash(buf), size, mtimeMs, lines };
 }
 
 /** Reads `size` bytes from the start of `fd`; a file that grew since the fstat is read whole, one that shrank as it is. */
-function readAll(fd: number, size: number): Buffer {
-  let buf = Buffer.allocUnsafe(size);
+function readAll(fd: number, size: number, arena: ReadArena | undefined): Buffer {
+  let buf = arena ? arena.take(size) : Buffer.allocUnsafe(size);
   let got = 0;
   for (;;) {
     if (got === buf.length) {

@@ -27,6 +27,22 @@ describe('index worker', () => {
     expect(again.terms.length).toBeGreaterThan(second.terms.length);
   });
 
+  it('analyses every file of a batch larger than its read memory, batch after batch, each from its own bytes', async () => {
+    const root = tempDir();
+    // ~700 KB each: the batch outgrows the thread's first 1 MiB of read memory; a skipped file sits in between.
+    const big = (name: string) => `${'// a filler line of a large source file\n'.repeat(18000)}export function ${name}() {}\n`;
+    writeFileSync(join(root, 'a.js'), big('onlyInFileA'));
+    writeFileSync(join(root, 'b.min.js'), `var x=${'1+'.repeat(20000)}1;\n`);
+    writeFileSync(join(root, 'c.js'), big('onlyInFileC'));
+    writeFileSync(join(root, 'd.js'), big('onlyInFileD'));
+    const names = (r: Awaited<ReturnType<typeof runTask>>) =>
+      r.results.map((f) => (f.ok ? f.analysis.symbols.map((s) => s.name).join() : f.reason));
+    const first = await runTask(task(root, ['a.js', 'b.min.js', 'c.js']));
+    expect(names(first)).toEqual(['onlyInFileA', 'minified', 'onlyInFileC']);
+    const second = await runTask(task(root, ['d.js', 'a.js']));
+    expect(names(second)).toEqual(['onlyInFileD', 'onlyInFileA']);
+  });
+
   it('reports a file deleted between walk and read as vanished', async () => {
     const root = tempDir();
     writeFileSync(join(root, 'here.ts'), 'export const here = 1;\n');
