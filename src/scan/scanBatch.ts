@@ -4,7 +4,7 @@ import { setCacheAttrs, takeCacheWarnings, threadCache, trackWrite } from '../ca
 import type { FileBatchTask } from '../index/analyzeBatch.js';
 import type { SkipReason } from '../index/analysis.js';
 import { languageOf } from '../index/language.js';
-import { readSource } from '../index/readSource.js';
+import { ReadArena, readSource } from '../index/readSource.js';
 import type { Profiler, SpanLine } from '../profile/profiler.js';
 import { scanText } from './fileScan.js';
 import { SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
@@ -31,6 +31,9 @@ export interface PreRead {
   hash: string;
 }
 
+/** Where this thread reads a file; each file's bytes are done with (turned into text) before the next is read. */
+const arena = new ReadArena();
+
 /**
  * Scans the batch's files. `preRead[i]`, when there, is `task.paths[i]` as the caller read it and checked against the
  * skip rules: on the main thread (a batch run inline) it saves a second read and hash of every file.
@@ -46,7 +49,8 @@ export async function scanBatch(
   for (let i = 0; i < task.paths.length; i++) {
     const path = task.paths[i]!;
     // In a worker, read again rather than shipped from the main thread: the page cache has it, and copying is not cheaper.
-    const r = preRead?.[i] ?? readSource(`${task.root}/${path}`, task.rules);
+    arena.reset();
+    const r = preRead?.[i] ?? readSource(`${task.root}/${path}`, task.rules, arena);
     if (!r.ok) {
       results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };
       continue;
