@@ -10,12 +10,13 @@ import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
 import { isParsed, languageOf, parserFamily, type Language } from '../index/language.js';
 import type { ParseError } from '../index/parse.js';
 import { checkRootDir, walk, type WalkedFile } from '../index/walk.js';
-import { readSource } from '../index/readSource.js';
+import { ReadArena, readSource } from '../index/readSource.js';
 import { profiler } from '../profile/profiler.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { yieldToEvents } from '../util/yieldToEvents.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
+import { loadLastScan, saveLastScan, type FileState, type KnownFiles } from './lastScan.js';
 import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
 import type { FunctionInfo, LineCounts } from './metrics.js';
 import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
@@ -108,6 +109,11 @@ export interface ScanReport {
   cache: { hits: number; misses: number };
   /** Walked files known from a current index at the root (same size and mtime): hash or skip reason, not read. */
   fromIndex: number;
+  /**
+   * Walked files known from the last scan of the root, as the cache recorded it (same size and mtime), when there is
+   * no index: not read either.
+   */
+  fromLastScan: number;
   workers: number;
   durationMs: number;
 }
@@ -223,6 +229,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     ],
     cache,
     fromIndex: results.fromIndex,
+    fromLastScan: results.fromLastScan,
     workers: results.workers,
     durationMs: Math.round(performance.now() - started),
   };
@@ -336,19 +343,12 @@ function collectFiles(root: string, paths: readonly string[]): { files: WalkedFi
   return { files: sorted, skipped: [...skipped].map(([path, reason]) => ({ path, reason })) };
 }
 
-/** What a current index at the root says about files, so that they need not be read: hashes and skip reasons. */
-interface IndexedFiles {
-  indexed: Map<string, { id: number; size: number; mtime: number }>;
-  skipped: Map<string, { size: number; mtime: number; reason: SkipReason }>;
-  hashOf(id: number): string;
-}
-
 /**
- * The index at `root`, or null when there is none (then every file is read). An index that is there but unreadable
- * stops the scan with the same message as search (DESIGN: a reader that meets a bad index exits 2): left alone, it
- * would silently cost every later scan its speed.
+ * What a current index at the root says about files (hashes and skip reasons, so that they need not be read), or
+ * null when there is none. An index that is there but unreadable stops the scan with the same message as search
+ * (DESIGN: a reader that meets a bad index exits 2): left alone, it would silently cost every later scan its speed.
  */
-async function indexedFiles(root: string): Promise<IndexedFiles | null> {
+async function indexedFiles(root: string): Promise<KnownFiles | null> {
   const [{ IndexReader, indexPathOf }, { unreadable }] = await Promise.all([import('../index/reader.js'), import('../index/format.js')]);
   const path = indexPathOf(root);
   if (!existsSync(path)) return null;
@@ -375,61 +375,87 @@ async function indexedFiles(root: string): Promise<IndexedFiles | null> {
 
 /**
  * Every walked file's result, in the order of `files`. The main thread settles what it can without parsing: a
- * file the index has with the same size and mtime is known by its hash (or skip reason) without being read; the
- * others are read here and checked against the skip rules; one cache lookup then answers every JS/TS file scanned
- * before. Only the rest are parsed: in the pool, or inline when few. A warm scan starts no thread.
+ * file that a current index, or else the last scan of the root (lastScan.ts), has with the same size and mtime is
+ * known by its hash (or skip reason) without being read; the others are read here and checked against the skip
+ * rules; one cache lookup then answers every JS/TS file scanned before. Only the rest are parsed: in the pool, or
+ * inline when few. A warm scan reads no file and starts no thread.
  */
 async function scanFiles(
   root: string,
   files: readonly WalkedFile[],
   rules: SkipRules,
   opts: ScanOptions,
-): Promise<{ results: ScanFileResult[]; workers: number; fromIndex: number }> {
+): Promise<{ results: ScanFileResult[]; workers: number; fromIndex: number; fromLastScan: number }> {
   const prof = profiler();
   const results = new Array<ScanFileResult>(files.length);
   const span = prof.start('scan-files', { files: files.length });
-  const known = await prof.span('load-index', () => indexedFiles(root), undefined, span);
+  const index = await prof.span('load-index', () => indexedFiles(root), undefined, span);
+  const store = await prof.span('open-cache', () => threadCache(opts.cacheDir, opts.sharedCache), undefined, span);
+  const last = index === null && store ? await prof.span('load-last-scan', () => loadLastScan(store, root, rules), undefined, span) : null;
+  const known = index ?? last;
   const lookups: { pos: number; key: string; hash: string }[] = [];
   // The bytes read here, by position, up to a budget: a job small enough to run inline scans them without reading
   // and hashing each file a second time.
   const kept = new Map<number, PreRead>();
   let keptBytes = 0;
   const read = prof.start('read', undefined, span);
-  let fromIndex = 0;
+  // A file read and not kept gives its memory back for the next one (see ReadArena).
+  const arena = new ReadArena();
+  let fromKnown = 0;
+  let readHere = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i]!;
     const lang = languageOf(f.path);
     const source = isParsed(lang);
     const inIndex = known?.indexed.get(f.path);
-    if (inIndex && inIndex.size === f.size && inIndex.mtime === f.mtimeMs) {
-      fromIndex++;
-      if (source) {
-        const hash = known!.hashOf(inIndex.id);
-        lookups.push({ pos: i, key: scanCacheHash(hash, lang), hash });
-      } else results[i] = { ok: true, scan: null };
+    // The hash of a JS/TS file; '' (recorded by the last scan for a file that is not JS/TS) is no hash.
+    const hash = inIndex && inIndex.size === f.size && inIndex.mtime === f.mtimeMs ? known!.hashOf(inIndex.id) : undefined;
+    if (hash !== undefined && (!source || hash !== '')) {
+      fromKnown++;
+      if (source) lookups.push({ pos: i, key: scanCacheHash(hash, lang), hash });
+      else results[i] = { ok: true, scan: null };
       continue;
     }
     const skip = known?.skipped.get(f.path);
     if (skip && skip.size === f.size && skip.mtime === f.mtimeMs) {
-      fromIndex++;
+      fromKnown++;
       results[i] = { ok: false, reason: skip.reason };
       continue;
     }
-    const r = readSource(`${root}/${f.path}`, rules);
+    readHere++;
+    const r = readSource(`${root}/${f.path}`, rules, arena);
     if (!r.ok) results[i] = r.detail === undefined ? { ok: false, reason: r.reason } : { ok: false, reason: r.reason, detail: r.detail };
-    else if (!source) results[i] = { ok: true, scan: null };
-    else {
+    else if (!source) {
+      results[i] = { ok: true, scan: null };
+      arena.giveBack(r.buf);
+    } else {
       lookups.push({ pos: i, key: scanCacheHash(r.hash, lang), hash: r.hash });
       if (keptBytes + r.buf.length <= KEEP_BYTES) {
         kept.set(i, { ok: true, buf: r.buf, hash: r.hash });
         keptBytes += r.buf.length;
-      }
+      } else arena.giveBack(r.buf);
     }
   }
+  const fromIndex = index === null ? 0 : fromKnown;
+  const fromLastScan = index === null ? fromKnown : 0;
   read.set('from_index', fromIndex);
+  read.set('from_last_scan', fromLastScan);
+  read.set('read', readHere);
   read.end();
+  // Recorded for the next scan when this one learnt something: without an index, and when a file was read or one
+  // recorded is gone.
+  const remember = async (): Promise<void> => {
+    if (store === null || index !== null) return;
+    if (readHere === 0 && last !== null && last.indexed.size + last.skipped.size === fromLastScan) return;
+    const states: FileState[] = [];
+    files.forEach((f, i) => {
+      const r = results[i]!;
+      const at = { path: f.path, size: f.size, mtimeMs: f.mtimeMs };
+      states.push(!r.ok ? { ...at, reason: r.reason } : { ...at, hash: r.scan === null ? '' : r.hash });
+    });
+    await prof.span('save-last-scan', () => saveLastScan(store, root, rules, states), undefined, span);
+  };
 
-  const store = await threadCache(opts.cacheDir, opts.sharedCache);
   const cached: (FileScan | undefined)[] = store
     ? await prof.span(
         'cache-get',
@@ -455,11 +481,12 @@ async function scanFiles(
   span.set('cache_misses', misses.length);
 
   if (misses.length === 0) {
+    await remember();
     for (const w of takeCacheWarnings()) opts.onWarning?.(w);
     span.set('workers', 0);
     if (store) setCacheAttrs(span, store);
     span.end();
-    return { results, workers: 0, fromIndex };
+    return { results, workers: 0, fromIndex, fromLastScan };
   }
   // Only now: the parser (through scanBatch) and the pool cost start-up time that a warm scan does not pay.
   const [{ scanBatch }, { batchesOf, groupedBatches, threadsFor }] = await Promise.all([
@@ -519,13 +546,14 @@ async function scanFiles(
         onWarning: opts.onWarning,
       });
     }
+    await remember();
     for (const w of await flushWrites()) opts.onWarning?.(w);
     // This thread's own lookups; each worker's batch spans carry its own counts.
     if (store) setCacheAttrs(span, store);
   } finally {
     span.end();
   }
-  return { results, workers, fromIndex };
+  return { results, workers, fromIndex, fromLastScan };
 }
 
 /** A JSON file's value, or undefined when it cannot be read or parsed. */

@@ -1,11 +1,13 @@
 // runScan as a library call, on the fixture trees of fixtures/scan/ (copied to temp dirs) and on trees built here.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runIndex } from '../../src/index/indexer.js';
 import { ruleLevels, type Level } from '../../src/scan/config.js';
 import type { Cycle } from '../../src/scan/cycles.js';
 import { runScan, type ScanOptions, type ScanReport } from '../../src/scan/scan.js';
+import { LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION } from '../../src/scan/lastScan.js';
+import { threadCache } from '../../src/cache/threadCache.js';
 import { QuarryError } from '../../src/util/errors.js';
 import { REPO, fixture, tempDir } from '../helpers.js';
 
@@ -412,6 +414,7 @@ describe('runScan with the cache', () => {
     cache: null,
     workers: null,
     fromIndex: null,
+    fromLastScan: null,
     files: r.files.map((f) => ({ ...f, cached: null })),
   });
 
@@ -446,6 +449,67 @@ describe('runScan with the cache', () => {
     expect(warm.cache).toEqual({ hits: cold.files.length, misses: 1 });
     expect(warm.files.filter((f) => !f.cached).map((f) => f.path)).toEqual(['changed.js']);
     expect(warm.fromIndex).toBe(cold.fromIndex);
+  });
+
+  it('without an index, knows the files of the last scan by size and mtime: a warm scan reads none of them', async () => {
+    const root = largerTree();
+    writeFileSync(join(root, 'bundle.min.js'), `var a=${'1+'.repeat(3000)}1;\n`);
+    // A whole second, which utimes sets exactly (the mtime the walk sees has sub-millisecond digits).
+    const util = join(root, 'src', 'util.js');
+    const stamp = new Date('2026-01-02T03:04:05Z');
+    utimesSync(util, stamp, stamp);
+    const cacheDir = tempDir('quarry-cache-');
+    const cold = await scan(root, { cacheDir, workers: 2 });
+    const walked = cold.files.length + cold.otherFiles + cold.skippedFiles.length;
+    expect(cold.fromLastScan).toBe(0);
+    expect(cold.skipped).toMatchObject({ minified: 1 });
+    // Same size, same mtime, other bytes: taken as unchanged, so the old result shows it was not read (the same
+    // trade as the index makes; an edit that keeps both is not seen).
+    const before = readFileSync(util, 'utf8');
+    writeFileSync(util, before.replace(/[a-z]/g, 'x'));
+    utimesSync(util, stamp, stamp);
+    const warm = await scan(root, { cacheDir, workers: 2 });
+    expect(warm.fromLastScan).toBe(walked);
+    expect(warm.fromIndex).toBe(0);
+    expect(warm.cache).toEqual({ hits: cold.files.length, misses: 0 });
+    expect(comparable(warm)).toEqual(comparable(cold));
+  });
+
+  it('reads what changed since the last scan, and records the tree as it is now', async () => {
+    const root = largerTree();
+    const cacheDir = tempDir('quarry-cache-');
+    const cold = await scan(root, { cacheDir, workers: 2 });
+    const walked = cold.files.length + cold.otherFiles + cold.skippedFiles.length;
+    writeFileSync(join(root, 'src', 'util.js'), 'export const clamp = (n) => n; // changed\n');
+    rmSync(join(root, 'gen', 'm0.ts'));
+    const second = await scan(root, { cacheDir, workers: 2 });
+    expect(second.fromLastScan).toBe(walked - 2);
+    expect(second.files.filter((f) => !f.cached).map((f) => f.path)).toEqual(['src/util.js']);
+    const third = await scan(root, { cacheDir, workers: 2 });
+    expect(third.fromLastScan).toBe(walked - 1);
+    expect(third.cache).toEqual({ hits: third.files.length, misses: 0 });
+  });
+
+  it('keeps one record per root and skip rules, and ignores a record that does not decode as one', async () => {
+    const root = fixture('scan/mixed');
+    const cacheDir = tempDir('quarry-cache-');
+    const cold = await scan(root, { cacheDir });
+    const walked = cold.files.length + cold.otherFiles + cold.skippedFiles.length;
+    expect((await scan(root, { cacheDir, rules: { maxLineChars: 1000 } })).fromLastScan).toBe(0);
+    expect((await scan(root, { cacheDir })).fromLastScan).toBe(walked);
+    // The record overwritten with garbage, through the cache the scan uses (its in-memory tier included): read as
+    // no record, and replaced.
+    const cache = (await threadCache(cacheDir))!;
+    const { createHash } = await import('node:crypto');
+    const { DEFAULT_SKIP_RULES } = await import('../../src/index/skipRules.js');
+    const key = createHash('sha1')
+      .update(JSON.stringify([root, DEFAULT_SKIP_RULES]))
+      .digest('hex');
+    await cache.set(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, key, { paths: ['a'], size: [] });
+    const afterGarbage = await scan(root, { cacheDir });
+    expect(afterGarbage.fromLastScan).toBe(0);
+    expect(comparable(afterGarbage)).toEqual(comparable(cold));
+    expect((await scan(root, { cacheDir })).fromLastScan).toBe(walked);
   });
 
   it('scans a changed file again and takes the rest from the cache', async () => {
