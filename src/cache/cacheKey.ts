@@ -15,3 +15,14 @@ export function namespacePrefix(ns: string): string {
   if (ns === '' || ns.includes(':')) throw new TypeError(`cache namespace must be non-empty and free of ':' (got ${JSON.stringify(ns)})`);
   return `${ns}:`;
 }
+
+/**
+ * Namespaces named `local-…` hold what is true of this machine only (paths, mtimes): a shared tier never gets their
+ * entries, nor is asked for them (see TieredStore).
+ */
+export const LOCAL_NAMESPACE_PREFIX = 'local-';
+
+/** Whether the entry under `key` stays in the local store. */
+export function isLocalOnlyKey(key: string): boolean {
+  return key.startsWith(LOCAL_NAMESPACE_PREFIX);
+}

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
+import { isLocalOnlyKey } from './cacheKey.js';
 import type { LmdbStore, PrefixClearable } from './lmdbStore.js';
 import type { RedisTier } from './redisStore.js';
 
@@ -40,7 +41,7 @@ export class TieredStore extends EventEmitter implements KeyvStoreAdapter, Prefi
       : keys.map(() => undefined);
     const missing: number[] = [];
     out.forEach((v, i) => {
-      if (typeof v !== 'string') missing.push(i);
+      if (typeof v !== 'string' && !isLocalOnlyKey(keys[i] as string)) missing.push(i);
     });
     if (missing.length === 0) return out as Array<StoredData<Value | undefined>>;
     const found = await this.shared.getMany(missing.map((i) => keys[i] as string));
@@ -68,10 +69,11 @@ export class TieredStore extends EventEmitter implements KeyvStoreAdapter, Prefi
     return true;
   }
 
-  /** Both tiers at once: the local commit and the Redis MULTI overlap. */
+  /** Both tiers at once (the local commit and the Redis MULTI overlap); entries of local namespaces, locally only. */
   async setMany(entries: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
     const texts = entries.map(({ key, value, ttl }) => ({ key, value: textOf(value), ttl }));
-    await Promise.all([this.local?.setMany(texts), this.shared.setMany(texts)]);
+    const shared = texts.filter((t) => !isLocalOnlyKey(t.key));
+    await Promise.all([this.local?.setMany(texts), shared.length > 0 ? this.shared.setMany(shared) : undefined]);
   }
 
   /** Local only: the shared tier is cleared on purpose, with `quarry cache clear --shared`. */

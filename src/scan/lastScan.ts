@@ -6,7 +6,8 @@ import type { Cache } from '../cache/cache.js';
 import type { SkipReason } from '../index/analysis.js';
 import type { SkipRules } from '../index/skipRules.js';
 
-export const LAST_SCAN_NAMESPACE = 'scan-files';
+/** A `local-` namespace: the record names this machine's paths and mtimes, so a shared (Redis) tier never gets it. */
+export const LAST_SCAN_NAMESPACE = 'local-scan-files';
 /** Bump when the shape of LastScanEntry changes. */
 export const LAST_SCAN_VERSION = 1;
 

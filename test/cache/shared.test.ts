@@ -394,7 +394,11 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     const local = JSON.parse((await quarry(['cache', 'clear', '--namespace', 'scan', '--json'], { env })).stdout);
     expect(local.data).toMatchObject({ store: 'local', deleted: FILES });
     const left = JSON.parse((await quarry(['cache', 'stats', '--json'], { env })).stdout);
-    expect(left.data.namespaces).toEqual([expect.objectContaining({ namespace: 'analysis', entries: FILES })]);
+    expect(left.data.namespaces).toEqual([
+      expect.objectContaining({ namespace: 'analysis', entries: FILES }),
+      // The scan's record of the tree's files: this machine's, so in the local store only (see the stats above).
+      expect.objectContaining({ namespace: 'local-scan-files', entries: 1 }),
+    ]);
   });
 });
 
