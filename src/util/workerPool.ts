@@ -113,5 +113,26 @@ function createLane(filename: URL, threads: number): Lane {
     idleTimeout: 1000,
     ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
   });
-  return { run: <T, R>(task: T) => pool.run(task) as Promise<R>, destroy: () => pool.destroy() };
+  return {
+    run: <T, R>(task: T) => pool.run(task) as Promise<R>,
+    destroy: () => {
+      giveRemoveListener(pool.threads);
+      // The thread ends either way; a failure while it does has been reported by the task it failed.
+      return pool.destroy().catch(() => {});
+    },
+  };
+}
+
+/**
+ * tinypool 2.2's destroy() waits for each thread with `events.once(wrapper, 'exit')`, and its thread wrapper has no
+ * `removeListener`: when the thread emits 'error' meanwhile (one that failed to load its module), `once`'s error
+ * handler calls it and throws an uncaught TypeError (seen once in the full test suite). The wrapper gets the method of
+ * the thread it wraps.
+ */
+export function giveRemoveListener(threads: readonly unknown[]): void {
+  for (const t of threads as { removeListener?: unknown; thread?: { removeListener?: unknown } }[]) {
+    const thread = t.thread as import('node:events').EventEmitter | undefined;
+    if (typeof t.removeListener !== 'function' && typeof thread?.removeListener === 'function')
+      t.removeListener = thread.removeListener.bind(thread);
+  }
 }

@@ -2,13 +2,14 @@
 // others; every batch is taken once, and whileFlushing runs before the threads stop.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EventEmitter, once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 
 import type { WorkerReply, WorkerTask } from '../../src/index/analyzeBatch.js';
 import { parserFamily } from '../../src/index/language.js';
 import { DEFAULT_SKIP_RULES } from '../../src/index/skipRules.js';
 import { groupedBatches } from '../../src/util/poolSize.js';
-import { runInPool, workerModuleUrl } from '../../src/util/workerPool.js';
+import { giveRemoveListener, runInPool, workerModuleUrl } from '../../src/util/workerPool.js';
 import { tempDir } from '../helpers.js';
 
 /** A tree of `js` JavaScript and `ts` TypeScript files (names sort the languages together: a.js…, then t.ts…). */
@@ -133,5 +134,28 @@ describe('groupedBatches', () => {
         [4, 5],
       ],
     ]);
+  });
+});
+
+describe('giveRemoveListener', () => {
+  it("lets events.once wait on a thread wrapper without removeListener (tinypool's), so an 'error' rejects instead of throwing", async () => {
+    const thread = new EventEmitter();
+    // The shape of tinypool's ThreadWorker: on and once forwarded to the thread, no removeListener.
+    const wrap = () => ({
+      thread,
+      on: (event: string, cb: (...a: unknown[]) => void) => thread.on(event, cb),
+      once: (event: string, cb: (...a: unknown[]) => void) => thread.once(event, cb),
+    });
+    const wrapper = wrap();
+    const unpatched = once(wrapper as unknown as EventEmitter, 'exit');
+    unpatched.catch(() => {});
+    // What crashed a run: the error listener calls wrapper.removeListener, which is not there.
+    expect(() => thread.emit('error', new Error('no such module'))).toThrow(/removeListener is not a function/);
+
+    const patched = wrap();
+    giveRemoveListener([patched]);
+    const waiting = once(patched as unknown as EventEmitter, 'exit');
+    thread.emit('error', new Error('no such module'));
+    await expect(waiting).rejects.toThrow('no such module');
   });
 });
