@@ -60,7 +60,10 @@ function analysisKey(hash: string, path: string): string {
 
 type Pending = { index: number; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number };
 
-/** Arenas not in use by a batch of this thread (batches on the main thread may overlap, each takes its own). */
+/**
+ * This thread's arenas not in use by a batch. Callers run one batch at a time today, so it holds one; batches that
+ * overlapped would each take their own.
+ */
 const freeArenas: ReadArena[] = [];
 
 export async function analyzeBatch(task: WorkerTask, prof: Profiler): Promise<Omit<WorkerReply, 'spans'>> {

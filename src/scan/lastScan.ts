@@ -1,13 +1,14 @@
 // What the last scan of a root learnt about its files, kept in the cache: for each file its size, mtime and content
 // hash (or the content rule that skipped it). The next scan of the root takes a file whose size and mtime are the
 // same by that hash without reading it, as it does from a current index: a warm scan then reads no file at all.
-import { createHash } from 'node:crypto';
 import type { Cache } from '../cache/cache.js';
+import { LOCAL_NAMESPACE_PREFIX } from '../cache/cacheKey.js';
+import { contentHash } from '../index/readSource.js';
 import type { SkipReason } from '../index/analysis.js';
 import type { SkipRules } from '../index/skipRules.js';
 
 /** A `local-` namespace: the record names this machine's paths and mtimes, so a shared (Redis) tier never gets it. */
-export const LAST_SCAN_NAMESPACE = 'local-scan-files';
+export const LAST_SCAN_NAMESPACE = `${LOCAL_NAMESPACE_PREFIX}scan-files`;
 /** Bump when the shape of LastScanEntry changes. */
 export const LAST_SCAN_VERSION = 1;
 
@@ -36,16 +37,14 @@ export interface KnownFiles {
   hashOf(id: number): string;
 }
 
-/** The cache key of a root's record: another root, or other skip rules, is another record. */
-function keyOf(root: string, rules: SkipRules): string {
-  return createHash('sha1')
-    .update(JSON.stringify([root, rules]))
-    .digest('hex');
+/** The cache key (hash part) of a root's record: another root, or other skip rules, is another record. */
+export function lastScanKey(root: string, rules: SkipRules): string {
+  return contentHash(Buffer.from(JSON.stringify([root, rules])));
 }
 
 /** The last scan's record of `root`, or null when there is none (or it does not decode as one). */
 export async function loadLastScan(cache: Cache, root: string, rules: SkipRules): Promise<KnownFiles | null> {
-  const entry = await cache.get<unknown>(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, keyOf(root, rules));
+  const entry = await cache.get<unknown>(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, lastScanKey(root, rules));
   if (!isEntry(entry)) return null;
   const indexed = new Map<string, { id: number; size: number; mtime: number }>();
   const skipped = new Map<string, { size: number; mtime: number; reason: SkipReason }>();
@@ -70,7 +69,7 @@ export async function saveLastScan(cache: Cache, root: string, rules: SkipRules,
     entry.mtime.push(f.mtimeMs);
     entry.state.push('reason' in f ? `!${f.reason}` : f.hash);
   }
-  await cache.set(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, keyOf(root, rules), entry);
+  await cache.set(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, lastScanKey(root, rules), entry);
 }
 
 function isEntry(v: unknown): v is LastScanEntry {

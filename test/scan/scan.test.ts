@@ -6,7 +6,7 @@ import { runIndex } from '../../src/index/indexer.js';
 import { ruleLevels, type Level } from '../../src/scan/config.js';
 import type { Cycle } from '../../src/scan/cycles.js';
 import { runScan, type ScanOptions, type ScanReport } from '../../src/scan/scan.js';
-import { LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION } from '../../src/scan/lastScan.js';
+import { LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, lastScanKey } from '../../src/scan/lastScan.js';
 import { threadCache } from '../../src/cache/threadCache.js';
 import { QuarryError } from '../../src/util/errors.js';
 import { REPO, fixture, tempDir } from '../helpers.js';
@@ -500,11 +500,8 @@ describe('runScan with the cache', () => {
     // The record overwritten with garbage, through the cache the scan uses (its in-memory tier included): read as
     // no record, and replaced.
     const cache = (await threadCache(cacheDir))!;
-    const { createHash } = await import('node:crypto');
     const { DEFAULT_SKIP_RULES } = await import('../../src/index/skipRules.js');
-    const key = createHash('sha1')
-      .update(JSON.stringify([root, DEFAULT_SKIP_RULES]))
-      .digest('hex');
+    const key = lastScanKey(root, DEFAULT_SKIP_RULES);
     await cache.set(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, key, { paths: ['a'], size: [] });
     const afterGarbage = await scan(root, { cacheDir });
     expect(afterGarbage.fromLastScan).toBe(0);
