@@ -1,11 +1,12 @@
 // Saved results (.quarry/bench/NAME.json, written atomically) and the comparison of a run with them: a
 // significance test and a minimum effect size, each command against its saved self.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomicWrite.js';
 import { QuarryError, errnoCode } from '../util/errors.js';
 import type { BenchmarkResult } from './result.js';
 import { mannWhitneyU, welchTTest } from './stats.js';
+import { makeDirs } from '../util/makeDirs.js';
 
 /** A saved baseline: the results of one `quarry bench --save NAME`. */
 export interface Baseline {
@@ -39,7 +40,7 @@ export function baselinePath(root: string, name: string): string {
 /** Writes the baseline atomically (util/atomicWrite.ts): a reader sees the old NAME.json or the new, never half. */
 export function saveBaseline(root: string, name: string, results: BenchmarkResult[], now = new Date()): string {
   const path = baselinePath(root, name);
-  mkdirSync(join(root, '.quarry', 'bench'), { recursive: true });
+  makeDirs(join(root, '.quarry', 'bench'));
   const doc: Baseline = { schemaVersion: 1, name, savedAt: now.toISOString(), results };
   writeFileAtomicSync(path, `${JSON.stringify(doc, null, 2)}\n`);
   return path;

@@ -1,7 +1,7 @@
 // The default durable store: an lmdb environment under the cache dir behind keyv's store-adapter interface,
 // opened so that a damaged environment is reset instead of failing (or crashing) the command.
 import { EventEmitter } from 'node:events';
-import { mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -11,6 +11,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { messageOf } from '../util/errors.js';
 import { entryBytes, entryText } from './entryCodec.js';
 import { lmdbDataFileDamage } from './lmdbFileCheck.js';
+import { makeDirs } from '../util/makeDirs.js';
 
 /** Folder of the lmdb environment inside the cache dir; other cache data can live next to it. */
 export const LMDB_SUBDIR = 'kv';
@@ -160,7 +161,7 @@ export async function openLmdbStore(cacheDir: string): Promise<LmdbOpenResult> {
 async function openOnce(cacheDir: string): Promise<LmdbStore> {
   const dirStat = statIfAny(cacheDir);
   if (dirStat !== undefined && !dirStat.isDirectory()) throw new Error(`${cacheDir} is not a directory`);
-  mkdirSync(cacheDir, { recursive: true });
+  makeDirs(cacheDir);
   const path = lmdbPath(cacheDir);
   const envStat = statIfAny(path);
   if (envStat !== undefined && !envStat.isDirectory()) throw new Error(`${path} is not a directory`);

@@ -1,5 +1,4 @@
 // `quarry index`: walk, read and analyse in the worker pool (or take analyses from the cache), build, write.
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QuarryError, messageOf } from '../util/errors.js';
 import { addCleanup } from '../util/cleanup.js';
@@ -17,6 +16,7 @@ import { parserFamily } from './language.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
 import type { BuiltIndex } from './builder.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
+import { makeDirs } from '../util/makeDirs.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -82,7 +82,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
   const indexPath = indexPathOf(root);
   try {
-    mkdirSync(dirname(indexPath), { recursive: true });
+    makeDirs(dirname(indexPath));
   } catch (err) {
     throw new QuarryError('bad-input', `cannot create ${dirname(indexPath)}: ${messageOf(err)}`);
   }

@@ -2,9 +2,10 @@
 // The fd is opened O_APPEND and each chunk is one write() of at most the buffer size, so lines from
 // several processes appending to the same file land whole and never interleave.
 
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { errnoCode, messageOf } from '../util/errors.js';
+import { makeDirs } from '../util/makeDirs.js';
 
 export interface JsonlSinkOptions {
   /** Rotate before a write that would take the file past this size. */
@@ -37,7 +38,7 @@ export class JsonlSink {
     this.path = resolve(path);
     this.buf = Buffer.allocUnsafe(opts.bufferBytes);
     this.guard(() => {
-      mkdirSync(dirname(this.path), { recursive: true });
+      makeDirs(dirname(this.path));
       this.open();
     });
   }

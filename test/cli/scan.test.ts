@@ -1,5 +1,5 @@
 // `quarry scan` end to end: bin/quarry.js as a child process on copies of the fixture trees.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
@@ -311,6 +311,17 @@ describe('quarry scan output', () => {
     expect(r.stdout).toMatch(/^scanned 7 files in \d+ ms · cache 7 hits, 0 misses · 9 known from the last scan\n/);
     const none = await scan(['--no-cache'], root, { QUARRY_CACHE_DIR: cacheDir });
     expect(none.stdout).toMatch(/· cache 0 hits, 7 misses\n/);
+  });
+
+  // Node 20's recursive mkdir spun for ever (deaf to signals) on a cache directory under /proc.
+  it.runIf(existsSync('/proc/self'))('scans with a warning, in memory, when the cache directory cannot be made (under /proc)', async () => {
+    const root = fixture('scan/mixed');
+    const r = await scan(['--summary'], root, { QUARRY_CACHE_DIR: '/proc/no-such-quarry-dir/cache' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^quarry: warning: cache at \/proc\/no-such-quarry-dir\/cache is unusable .*ENOENT.*caching in memory only\n$/,
+    );
+    expect(r.stdout).toMatch(/^scanned 7 files in \d+ ms · cache 0 hits, 7 misses\n/);
   });
 });
 
