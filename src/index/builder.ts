@@ -7,8 +7,18 @@ import { LANGUAGES, type Language } from './language.js';
 import { SYMBOL_KINDS } from './symbolKinds.js';
 import { ByteReader, ByteWriter } from './varint.js';
 import type { IndexedAnalysis } from './analysis.js';
-import { BLOCK_SIZE, type BlockIndex, type DictBlock, type FileColumns, type SymbolBlock, type SymbolIndex } from './format.js';
+import {
+  BLOCK_SIZE,
+  type BlockIndex,
+  type DictBlock,
+  type FileColumns,
+  type StringLists,
+  type SymbolBlock,
+  type SymbolIndex,
+} from './format.js';
 import type { IndexReader } from './reader.js';
+import { StringColumnWriter, columnLength, stringAt, toStringColumn } from './stringColumn.js';
+import { ChunkList } from './chunkList.js';
 
 export interface IndexedDoc {
   path: string;
@@ -23,7 +33,8 @@ export interface IndexedDoc {
 export type DocSource = { fresh: IndexedDoc } | { old: number };
 
 export interface BuiltIndex {
-  sections: [string, Uint8Array][];
+  /** Each section's bytes, in one buffer or in chunks to write one after another. */
+  sections: [string, Uint8Array | Uint8Array[]][];
   fileCount: number;
   termCount: number;
   symbolCount: number;
@@ -129,31 +140,26 @@ function sharedUint32(length: number): Uint32Array {
   return new Uint32Array(new SharedArrayBuffer(length * 4));
 }
 
-/** Encodes blocks of BLOCK_SIZE sorted keys; `makeBlock(from, to)` builds the block for keys[from, to). */
-export function encodeBlocks(keys: string[], makeBlock: (from: number, to: number) => unknown): { index: BlockIndex; bytes: Buffer } {
-  const first: string[] = [];
-  const chunks: Buffer[] = [];
-  const offsets: number[] = [0];
-  let total = 0;
-  for (let from = 0; from < keys.length; from += BLOCK_SIZE) {
-    const to = Math.min(keys.length, from + BLOCK_SIZE);
-    first.push(keys[from]!);
-    const bytes = packr.pack(makeBlock(from, to));
-    chunks.push(bytes);
-    total += bytes.length;
-    offsets.push(total);
-  }
-  return { index: { first, offsets: Float64Array.from(offsets) }, bytes: Buffer.concat(chunks, total) };
-}
-
 /** Writes one term's postings: varint(docDelta*8 + mask), varint(body tf), then the masked fields' tfs. */
 class PostingsWriter {
-  readonly w: ByteWriter;
+  /** Bytes written here (not copied), from `cut` on not yet in `out`. */
+  private readonly w: ByteWriter;
+  private cut = 0;
+  private readonly out = new ChunkList();
+  /** Bytes [pendFrom, pendTo) of pendSrc, copied but not yet in `out`: adjacent copies become one chunk. */
+  private pendSrc: Uint8Array | null = null;
+  private pendFrom = 0;
+  private pendTo = 0;
   private prev = 0;
   count = 0;
 
   constructor(size: number) {
     this.w = new ByteWriter(size);
+  }
+
+  /** Bytes so far. */
+  get length(): number {
+    return this.out.length + (this.w.length - this.cut) + (this.pendTo - this.pendFrom);
   }
 
   startTerm(): void {
@@ -162,6 +168,7 @@ class PostingsWriter {
   }
 
   add(doc: number, body: number, path: number, sym: number, docTf: number): void {
+    if (this.pendSrc !== null) this.flushCopy();
     const mask = (path ? MASK_PATH : 0) | (sym ? MASK_SYM : 0) | (docTf ? MASK_DOC : 0);
     this.w.varint((doc - this.prev) * 8 + mask);
     this.prev = doc;
@@ -170,6 +177,37 @@ class PostingsWriter {
     if (sym) this.w.varint(sym);
     if (docTf) this.w.varint(docTf);
     this.count++;
+  }
+
+  /** Appends `count` postings as they are (bytes [from, to) of `src`), the last of them for file `lastDoc`. */
+  copy(src: Uint8Array, from: number, to: number, count: number, lastDoc: number): void {
+    if (src !== this.pendSrc || from !== this.pendTo) {
+      this.flushCopy();
+      this.flushWritten();
+      this.pendSrc = src;
+      this.pendFrom = from;
+    }
+    this.pendTo = to;
+    this.count += count;
+    this.prev = lastDoc;
+  }
+
+  /** The postings, as chunks. */
+  chunks(): Uint8Array[] {
+    this.flushCopy();
+    this.flushWritten();
+    return this.out.chunks;
+  }
+
+  private flushWritten(): void {
+    if (this.w.length > this.cut) this.out.push(this.w.bytesFrom(this.cut));
+    this.cut = this.w.length;
+  }
+
+  private flushCopy(): void {
+    if (this.pendSrc !== null) this.out.push(this.pendSrc.subarray(this.pendFrom, this.pendTo));
+    this.pendFrom = this.pendTo = 0;
+    this.pendSrc = null;
   }
 }
 
@@ -190,13 +228,16 @@ export class IndexAssembler {
   private readonly lines: Uint32Array;
   private readonly parseError: Uint8Array;
   private readonly fieldLen: Uint32Array;
+  /** Per file, the old file it is kept from, or -1 for a fresh one. */
+  private readonly oldOf: Int32Array;
+  /** Imports and exports of fresh files. */
   private readonly imports: string[][];
   private readonly exports: string[][];
   private readonly oldCols: {
     files: FileColumns;
     fieldLen: Uint32Array;
-    imports: string[][];
-    exports: string[][];
+    imports: StringLists;
+    exports: StringLists;
   } | null;
   private readonly paths: string[] = [];
 
@@ -219,10 +260,13 @@ export class IndexAssembler {
     this.lines = new Uint32Array(n);
     this.parseError = new Uint8Array(n);
     this.fieldLen = new Uint32Array(n * 4);
+    this.oldOf = new Int32Array(n).fill(-1);
     this.imports = new Array<string[]>(n);
     this.exports = new Array<string[]>(n);
     this.oldCols =
-      old && old.fileCount > 0 ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.imports(), exports: old.exports() } : null;
+      old && old.fileCount > 0
+        ? { files: old.files(), fieldLen: old.fieldLen(), imports: old.importLists(), exports: old.exportLists() }
+        : null;
     // A cold build of a large tree starts its postings thread now: loading it then costs the end of the build
     // nothing, when everything else waits for it. (An update does not: merging its postings there, beside the
     // symbols' merge, saved no time with one file changed in the corpus, 1.75-1.82 s against 1.78-1.81 s.)
@@ -274,6 +318,7 @@ export class IndexAssembler {
       const o = src.old;
       const c = this.oldCols!;
       this.remap[o] = id;
+      this.oldOf[id] = o;
       this.hash.set(c.files.hash.subarray(o * 20, o * 20 + 20), id * 20);
       this.size[id] = c.files.size[o]!;
       this.mtime[id] = c.files.mtime[o]!;
@@ -281,8 +326,6 @@ export class IndexAssembler {
       this.lines[id] = c.files.lines[o]!;
       this.parseError[id] = c.files.parseError[o]!;
       this.fieldLen.set(c.fieldLen.subarray(o * 4, o * 4 + 4), id * 4);
-      this.imports[id] = c.imports[o]!;
-      this.exports[id] = c.exports[o]!;
       return;
     }
     const doc = src.fresh;
@@ -322,11 +365,8 @@ export class IndexAssembler {
     this.postingsThread = null;
     const threadDict = thread && this.fresh.count >= this.postingsThreadAt ? thread.encode(this.fresh.data, this.fresh.count) : null;
     if (threadDict === null) thread?.stop();
-    const sections: [string, Uint8Array][] = [];
-    const pathBufs = this.paths.map((p) => Buffer.from(p, 'utf8'));
-    const pathOffsets = new Uint32Array(n + 1);
-    for (let i = 0; i < n; i++) pathOffsets[i + 1] = pathOffsets[i]! + pathBufs[i]!.length;
-    sections.push(['paths', packr.pack({ blob: Buffer.concat(pathBufs), offsets: pathOffsets })]);
+    const sections: BuiltIndex['sections'] = [];
+    sections.push(['paths', packr.pack(toStringColumn(this.paths))]);
     sections.push([
       'files',
       packr.pack({
@@ -345,8 +385,11 @@ export class IndexAssembler {
     const encoded = threadDict && (await prof.span('merge-postings-wait', () => threadDict));
     const dict = encoded ?? prof.span('merge-postings', () => mergeDictionary(this.old, this.remap, this.fresh));
     sections.push(['dictIndex', packr.pack(dict.index)], ['dictBlocks', dict.blocks], ['postings', dict.postings]);
-    sections.push(['symIndex', packr.pack(syms.index)], ['symBlocks', syms.blocks], ['symDocs', packr.pack(syms.docs)]);
-    sections.push(['imports', packr.pack(this.imports.slice(0, n))], ['exports', packr.pack(this.exports.slice(0, n))]);
+    sections.push(['symIndex', packr.pack(syms.index)], ['symBlocks', syms.blocks]);
+    sections.push(
+      ['imports', packr.pack(this.lists(n, this.imports, this.oldCols?.imports))],
+      ['exports', packr.pack(this.lists(n, this.exports, this.oldCols?.exports))],
+    );
 
     const avg = [0, 0, 0, 0];
     let indexedBytes = 0;
@@ -360,12 +403,25 @@ export class IndexAssembler {
       sections,
       fileCount: n,
       termCount: dict.termCount,
-      symbolCount: syms.docs.length,
+      symbolCount: syms.count,
       indexedBytes,
       avgFieldLen: avg.map((s) => (n === 0 ? 0 : s / n)),
       parseErrors,
       postingsThread: !!encoded,
     };
+  }
+
+  /** The imports or exports section: fresh files' lists, and kept files' copied as bytes from the old index. */
+  private lists(n: number, fresh: string[][], old: StringLists | undefined): StringLists {
+    const w = new StringColumnWriter(n * 4);
+    const start = new Uint32Array(n + 1);
+    for (let id = 0; id < n; id++) {
+      const o = this.oldOf[id]!;
+      if (o >= 0) w.copy(old!.strings, old!.start[o]!, old!.start[o + 1]!);
+      else for (const s of fresh[id]!) w.add(s);
+      start[id + 1] = w.size;
+    }
+    return { strings: w.column(), start };
   }
 }
 
@@ -377,8 +433,10 @@ const POSTINGS_PER_FILE = 100;
 /** The dictionary and postings sections. */
 export interface EncodedDictionary {
   index: BlockIndex;
-  blocks: Uint8Array;
-  postings: Uint8Array;
+  /** Section dictBlocks, in chunks. */
+  blocks: Uint8Array[];
+  /** Section postings, in chunks. */
+  postings: Uint8Array[];
   termCount: number;
 }
 
@@ -474,12 +532,19 @@ class PostingsThread {
   }
 }
 
-/** Old terms (remapped, dropped files removed) merged with fresh terms, in term order. */
-function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: FreshPostings) {
+/**
+ * Old terms (remapped, dropped files removed) merged with fresh terms, in term order. Old postings are copied as
+ * bytes wherever their doc deltas still hold, so an update decodes and writes again only the postings next to a
+ * dropped, renumbered or fresh file; and only the blocks with a fresh term in their range have their terms made
+ * into strings, the others' are copied as bytes too.
+ */
+function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: FreshPostings): EncodedDictionary {
   const g = fresh.group();
-  const oldPostings = old && old.fileCount > 0 ? old.postingsBytes() : Buffer.alloc(0);
-  const out = new PostingsWriter(Math.max(1 << 16, oldPostings.length + fresh.count * 3));
-  const terms: string[] = [];
+  const hasOld = old !== null && old.fileCount > 0;
+  const oldPostings = hasOld ? old.postingsBytes() : Buffer.alloc(0);
+  // Written postings are fresh ones and those next to a change; old ones are copied from where they are.
+  const out = new PostingsWriter(Math.max(1 << 16, (hasOld ? 0 : oldPostings.length) + fresh.count * 3));
+  const terms = new StringColumnWriter(g.sorted.length + (hasOld ? old.header.termCount : 0));
   const dfs: number[] = [];
   const offsets: number[] = [];
   const fd = fresh.data;
@@ -497,70 +562,124 @@ function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: Fres
     }
     return k;
   };
-  const finishTerm = (term: string): void => {
+  /** Ends the term whose postings start at the last of `offsets`: kept (true) when it has any. */
+  const endTerm = (): boolean => {
     if (out.count > 0) {
-      terms.push(term);
       dfs.push(out.count);
-    } else {
-      offsets.pop();
+      return true;
     }
+    offsets.pop();
+    return false;
   };
   const freshOnly = (until: string | null): void => {
     while (fi < g.sorted.length && (until === null || g.sorted[fi]! < until)) {
-      offsets.push(out.w.length);
+      offsets.push(out.length);
       out.startTerm();
       writeFresh(g.starts[fi]!, g.starts[fi + 1]!, Number.POSITIVE_INFINITY);
-      finishTerm(g.sorted[fi]!);
+      if (endTerm()) terms.add(g.sorted[fi]!);
       fi++;
     }
   };
 
-  if (old && old.fileCount > 0) {
+  if (hasOld) {
     const n = old.fileCount;
-    old.forEachDictBlock((block: DictBlock) => {
-      for (let t = 0; t < block.terms.length; t++) {
-        const term = block.terms[t]!;
-        freshOnly(term);
-        const hasFresh = fi < g.sorted.length && g.sorted[fi] === term;
-        let k = hasFresh ? g.starts[fi]! : 0;
-        const kEnd = hasFresh ? g.starts[fi + 1]! : 0;
-        offsets.push(out.w.length);
-        out.startTerm();
-        const r = new ByteReader(oldPostings, block.post[t]!, block.post[t + 1]!);
-        let doc = 0;
-        for (let d = 0; d < block.df[t]!; d++) {
-          const head = r.varint();
-          const mask = head % 8;
-          doc += (head - mask) / 8;
-          if (doc >= n) throw new RangeError(`posting for file ${doc} of ${n}`);
-          const body = r.varint();
-          const path = mask & MASK_PATH ? r.varint() : 0;
-          const sym = mask & MASK_SYM ? r.varint() : 0;
-          const dtf = mask & MASK_DOC ? r.varint() : 0;
-          const to = remap[doc]!;
-          if (to < 0) continue;
-          if (hasFresh) k = writeFresh(k, kEnd, to);
-          out.add(to, body, path, sym, dtf);
+    const bytes = oldPostings;
+    /**
+     * Writes the `df` old postings in bytes [from, to), remapped, with fresh postings [k, kEnd) of the same term
+     * merged in. A run of postings whose deltas (to the posting before) are the same after remapping is copied.
+     */
+    const mergeOld = (from: number, to: number, df: number, k: number, kEnd: number): void => {
+      let p = from;
+      let runFrom = from; // the run of postings to copy as they are: bytes [runFrom, p), runCount of them
+      let runCount = 0;
+      let last = 0; // new file of the last posting written or in the run
+      let oldDoc = 0;
+      for (let d = 0; d < df; d++) {
+        const start = p;
+        if (p >= to) throw new RangeError('postings shorter than their count');
+        let b = bytes[p++]!;
+        let head = b & 0x7f;
+        for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+          if (p >= to) throw new RangeError('varint past the end of its postings');
+          b = bytes[p++]!;
+          head += (b & 0x7f) * mul;
         }
-        if (hasFresh) {
-          writeFresh(k, kEnd, Number.POSITIVE_INFINITY);
-          fi++;
+        const mask = head % 8;
+        const prevOld = oldDoc;
+        oldDoc += (head - mask) / 8;
+        if (oldDoc >= n) throw new RangeError(`posting for file ${oldDoc} of ${n}`);
+        // Skip the body tf and the tfs the mask announces.
+        for (let left = 1 + (mask & 1) + ((mask >> 1) & 1) + (mask >> 2); left > 0;) {
+          if (p >= to) throw new RangeError('varint past the end of its postings');
+          if (bytes[p++]! < 0x80) left--;
         }
-        finishTerm(term);
+        const doc = remap[oldDoc]!;
+        const freshFirst = k < kEnd && fd[g.perm[k]! * 4 + 1]! < doc;
+        if (doc >= 0 && !freshFirst && doc - last === oldDoc - prevOld) {
+          runCount++;
+          last = doc;
+          continue;
+        }
+        if (runCount > 0) out.copy(bytes, runFrom, start, runCount, last);
+        runFrom = p;
+        runCount = 0;
+        if (doc < 0) continue;
+        if (freshFirst) k = writeFresh(k, kEnd, doc);
+        const r = new ByteReader(bytes, start, p);
+        r.varint();
+        const body = r.varint();
+        out.add(doc, body, mask & MASK_PATH ? r.varint() : 0, mask & MASK_SYM ? r.varint() : 0, mask & MASK_DOC ? r.varint() : 0);
+        last = doc;
       }
+      if (p !== to) throw new RangeError('postings longer than their count');
+      if (runCount > 0) out.copy(bytes, runFrom, p, runCount, last);
+      writeFresh(k, kEnd, Number.POSITIVE_INFINITY);
+    };
+    old.forEachDictBlock((block, next) => {
+      const count = columnLength(block.terms);
+      // Fresh terms before the next block's first belong here (the first block takes any earlier).
+      const freshHere = fi < g.sorted.length && (next === undefined || g.sorted[fi]! < next);
+      for (let t = 0; t < count; t++) {
+        let k = 0;
+        let kEnd = 0;
+        if (freshHere) {
+          const term = stringAt(block.terms, t);
+          freshOnly(term);
+          if (fi < g.sorted.length && g.sorted[fi] === term) {
+            k = g.starts[fi]!;
+            kEnd = g.starts[fi + 1]!;
+            fi++;
+          }
+        }
+        offsets.push(out.length);
+        out.startTerm();
+        mergeOld(block.post[t]!, block.post[t + 1]!, block.df[t]!, k, kEnd);
+        if (endTerm()) terms.copy(block.terms, t, t + 1);
+      }
+      if (freshHere && next !== undefined) freshOnly(next);
     });
   }
   freshOnly(null);
-  offsets.push(out.w.length);
+  offsets.push(out.length);
 
   const post = Float64Array.from(offsets);
   const df = Uint32Array.from(dfs);
-  const { index, bytes } = encodeBlocks(terms, (from, to): DictBlock => ({
-    terms: terms.slice(from, to),
-    df: df.slice(from, to),
-    post: post.slice(from, to + 1),
-  }));
-  return { index, blocks: bytes, postings: out.w.bytes(), termCount: terms.length };
+  const termCount = terms.size;
+  const first: string[] = [];
+  const chunks: Uint8Array[] = [];
+  const blockOffsets: number[] = [0];
+  let total = 0;
+  for (let from = 0; from < termCount; from += BLOCK_SIZE) {
+    const to = Math.min(termCount, from + BLOCK_SIZE);
+    first.push(terms.stringAt(from));
+    const block: DictBlock = { terms: terms.slice(from, to), df: df.slice(from, to), post: post.slice(from, to + 1) };
+    const packed = packr.pack(block);
+    chunks.push(packed);
+    total += packed.length;
+    blockOffsets.push(total);
+  }
+  const index: BlockIndex = { first, offsets: Float64Array.from(blockOffsets) };
+  return { index, blocks: chunks, postings: out.chunks(), termCount };
 }
 
 /** The symbol table order: by lowercased name, then file, then line. */
@@ -611,27 +730,28 @@ export function sortRows(rows: SymRow[]): SymRow[] {
 }
 
 /** A block of rows encoded for the symbol table. */
-function encodeSymbolBlock(rows: SymRow[]): { keys: number; first: string; bytes: Uint8Array } {
-  const keys: string[] = [];
+function encodeSymbolBlock(rows: SymRow[]): Uint8Array {
+  const keys = new StringColumnWriter(rows.length);
   const start: number[] = [];
   for (let r = 0; r < rows.length; r++) {
     if (r === 0 || rows[r]!.key !== rows[r - 1]!.key) {
-      keys.push(rows[r]!.key);
+      keys.add(rows[r]!.key);
       start.push(r);
     }
   }
   start.push(rows.length);
   const block: SymbolBlock = {
-    keys,
+    keys: keys.column(),
     start: Uint32Array.from(start),
-    names: rows.map((s) => s.name),
+    names: toStringColumn(rows.map((s) => s.name)),
     file: Uint32Array.from(rows, (s) => s.file),
     line: Uint32Array.from(rows, (s) => s.line),
     endLine: Uint32Array.from(rows, (s) => s.endLine),
     kind: Uint8Array.from(rows, (s) => s.kind),
     exported: Uint8Array.from(rows, (s) => s.exported),
+    docs: toStringColumn(rows.map((s) => s.doc)),
   };
-  return { keys: keys.length, first: keys[0]!, bytes: packr.pack(block) };
+  return packr.pack(block);
 }
 
 /** Splits sorted rows into blocks of at most BLOCK_SIZE names (a name never spans two blocks). */
@@ -653,73 +773,63 @@ function chunkRows(rows: SymRow[], emit: (rows: SymRow[]) => void): void {
 
 /**
  * Old symbols of kept files merged with fresh ones, sorted by (name, file, line). Works block by block: a block
- * with no dropped file, no renumbered file and no fresh name in its range is copied as it was (bytes and docs).
+ * with no dropped file, no renumbered file and no fresh name in its range is copied as it was, without making a
+ * string of it.
  */
 function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]) {
   const freshRows = sortRows(rows);
   const first: string[] = [];
   const offsets: number[] = [0];
   const bases: number[] = [];
-  const chunks: Uint8Array[] = [];
-  const docs: string[] = [];
-  let bytes = 0;
-  const push = (b: { first: string; bytes: Uint8Array }, blockDocs: string[]): void => {
-    first.push(b.first);
-    bases.push(docs.length);
-    for (const d of blockDocs) docs.push(d);
-    chunks.push(b.bytes);
-    bytes += b.bytes.length;
-    offsets.push(bytes);
+  const chunks = new ChunkList();
+  let records = 0;
+  const push = (firstKey: string, block: Uint8Array, count: number): void => {
+    first.push(firstKey);
+    bases.push(records);
+    records += count;
+    chunks.push(block);
+    offsets.push(chunks.length);
   };
-  const pushRows = (rows: SymRow[]): void =>
-    chunkRows(rows, (part) =>
-      push(
-        encodeSymbolBlock(part),
-        part.map((r) => r.doc),
-      ),
-    );
+  const pushRows = (rows: SymRow[]): void => chunkRows(rows, (part) => push(part[0]!.key, encodeSymbolBlock(part), part.length));
 
   let fi = 0;
   if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
-    const oldDocs = old.symbolDocs();
-    const blocks: { block: SymbolBlock; first: string; base: number; raw: Uint8Array }[] = [];
-    old.forEachSymbolBlock((block, info) => blocks.push({ block, ...info }));
-    for (let bi = 0; bi < blocks.length; bi++) {
-      const { block: b, base, raw } = blocks[bi]!;
-      const nextFirst = blocks[bi + 1]?.first;
+    old.forEachSymbolBlock((b, info) => {
       // Fresh rows sorting before the next block's first name belong here (the first block takes any earlier).
       let fe = fi;
-      while (fe < freshRows.length && (nextFirst === undefined || freshRows[fe]!.key < nextFirst)) fe++;
+      while (fe < freshRows.length && (info.next === undefined || freshRows[fe]!.key < info.next)) fe++;
+      const count = b.file.length;
       let clean = fe === fi;
-      for (let r = 0; clean && r < b.names.length; r++) if (remap[b.file[r]!] !== b.file[r]) clean = false;
+      for (let r = 0; clean && r < count; r++) if (remap[b.file[r]!] !== b.file[r]) clean = false;
       if (clean) {
-        push({ first: b.keys[0]!, bytes: raw }, oldDocs.slice(base, base + b.names.length));
-        continue;
+        push(info.first, info.raw, count);
+        return;
       }
       const kept: SymRow[] = [];
-      for (let k = 0; k < b.keys.length; k++) {
+      for (let k = 0; k < columnLength(b.keys); k++) {
+        const key = stringAt(b.keys, k);
         for (let r = b.start[k]!; r < b.start[k + 1]!; r++) {
           const file = remap[b.file[r]!];
           if (file === undefined || file < 0) continue;
           kept.push({
-            key: b.keys[k]!,
-            name: b.names[r]!,
+            key,
+            name: stringAt(b.names, r),
             file,
             line: b.line[r]!,
             endLine: b.endLine[r]!,
             kind: b.kind[r]!,
             exported: b.exported[r]!,
-            doc: oldDocs[base + r] ?? '',
+            doc: stringAt(b.docs, r),
           });
         }
       }
       pushRows(mergeRows(kept, freshRows.slice(fi, fe)));
       fi = fe;
-    }
+    });
   }
   if (fi < freshRows.length) pushRows(freshRows.slice(fi));
   const index: SymbolIndex = { first, offsets: Float64Array.from(offsets), bases: Uint32Array.from(bases) };
-  return { index, blocks: Buffer.concat(chunks, bytes), docs };
+  return { index, blocks: chunks.chunks, count: records };
 }
 
 /** Linear merge of two sorted row lists (remapping keeps file order, so kept rows stay sorted). */

@@ -3,9 +3,14 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { unpackr } from '../util/unpackr.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import type { StringColumn } from './stringColumn.js';
 
 export const INDEX_MAGIC = 'QUARRYIX';
-export const FORMAT_VERSION = 1;
+/**
+ * 2 (2026-12-03): strings (terms, symbol names and docs, paths, imports, exports) as UTF-8 columns, symbol docs in
+ * the symbol blocks. 1 kept them as msgpack strings, which an update had to decode and encode again.
+ */
+export const FORMAT_VERSION = 2;
 /** Keys per dictionary or symbol block: a lookup decodes one block. */
 export const BLOCK_SIZE = 128;
 
@@ -55,7 +60,8 @@ export interface FileColumns {
 
 /** A dictionary block (section `dictBlocks`): terms with document frequency and postings ranges. */
 export interface DictBlock {
-  terms: string[];
+  /** The block's terms, sorted. */
+  terms: StringColumn;
   df: Uint32Array;
   /** terms.length + 1 offsets into section `postings`. */
   post: Float64Array;
@@ -75,16 +81,26 @@ export interface SymbolIndex extends BlockIndex {
 
 /** A symbol block (section `symBlocks`): records sorted by lowercased name, then file, then line. */
 export interface SymbolBlock {
-  /** Distinct lowercased names. */
-  keys: string[];
-  /** keys.length + 1 offsets into the records of this block. */
+  /** Distinct lowercased names, sorted. */
+  keys: StringColumn;
+  /** keys + 1 offsets into the records of this block. */
   start: Uint32Array;
-  names: string[];
+  /** Per record from here on. */
+  names: StringColumn;
   file: Uint32Array;
   line: Uint32Array;
   endLine: Uint32Array;
   kind: Uint8Array;
   exported: Uint8Array;
+  /** The doc comment, '' for none. */
+  docs: StringColumn;
+}
+
+/** A list of strings per file (sections `imports`, `exports`): file i's are strings start[i] to start[i + 1]. */
+export interface StringLists {
+  strings: StringColumn;
+  /** fileCount + 1 offsets into `strings`. */
+  start: Uint32Array;
 }
 
 /** Thrown for anything wrong with the bytes of an index. */

@@ -8,11 +8,13 @@ const encoder = new FreshDictionaryEncoder();
 parentPort?.on('message', (msg: PostingsMessage) => {
   const out = encoder.take(msg);
   if (out === null) return;
-  // The encoded bytes move to the main thread rather than being copied, when each owns its whole buffer (a small
-  // Buffer can be a slice of Node's shared pool, which must not be moved).
-  const own = [out.blocks, out.postings].filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength);
+  // The encoded bytes move to the main thread, each section as one buffer, rather than being copied, when it owns
+  // its whole buffer (a small Buffer can be a slice of Node's shared pool, which must not be moved).
+  const blocks = Buffer.concat(out.blocks);
+  const postings = Buffer.concat(out.postings);
+  const own = [blocks, postings].filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength);
   parentPort?.postMessage(
-    out,
+    { ...out, blocks: [blocks], postings: [postings] },
     own.map((b) => b.buffer as ArrayBuffer),
   );
 });

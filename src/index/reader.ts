@@ -8,10 +8,20 @@ import {
   type BlockIndex,
   type DictBlock,
   type FileColumns,
+  type StringLists,
   type SymbolBlock,
   type SymbolIndex,
 } from './format.js';
-import { findBlock, findKey, lowerBound } from './blocks.js';
+import { findBlock } from './blocks.js';
+import {
+  checkStringColumn,
+  columnLength,
+  columnStrings,
+  findInColumn,
+  lowerBoundInColumn,
+  stringAt,
+  type StringColumn,
+} from './stringColumn.js';
 import { LANGUAGES } from './language.js';
 import type { SkipReason } from './analysis.js';
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
@@ -43,7 +53,7 @@ export interface SymbolHit {
 /** Record `r` of a symbol block whose first record is global record `base`. */
 function symbolHit(block: SymbolBlock, r: number, base: number): SymbolHit {
   return {
-    name: block.names[r]!,
+    name: stringAt(block.names, r),
     kind: SYMBOL_KINDS[block.kind[r]!] ?? 'variable',
     file: block.file[r]!,
     line: block.line[r]!,
@@ -67,16 +77,19 @@ function checkSymbolIndex(v: unknown): SymbolIndex {
 
 function checkDictBlock(v: unknown): DictBlock {
   if (!isRecord(v)) throw new Error('expected a dictionary block');
-  const terms = strings(v.terms);
-  return { terms, df: typed(v.df, Uint32Array, terms.length), post: typed(v.post, Float64Array, terms.length + 1) };
+  const terms = checkStringColumn(v.terms);
+  const n = columnLength(terms);
+  return { terms, df: typed(v.df, Uint32Array, n), post: typed(v.post, Float64Array, n + 1) };
 }
 
 function checkSymbolBlock(v: unknown): SymbolBlock {
   if (!isRecord(v)) throw new Error('expected a symbol block');
-  const keys = strings(v.keys);
-  const start = typed(v.start, Uint32Array, keys.length + 1);
-  const names = strings(v.names);
-  const n = names.length;
+  const keys = checkStringColumn(v.keys);
+  const start = typed(v.start, Uint32Array, columnLength(keys) + 1);
+  const names = checkStringColumn(v.names);
+  const n = columnLength(names);
+  if (start[0] !== 0 || start[start.length - 1] !== n) throw new Error('symbol block key ranges do not cover its records');
+  for (let k = 1; k < start.length; k++) if (start[k]! < start[k - 1]!) throw new Error('symbol block key ranges go back');
   return {
     keys,
     start,
@@ -86,12 +99,30 @@ function checkSymbolBlock(v: unknown): SymbolBlock {
     endLine: typed(v.endLine, Uint32Array, n),
     kind: typed(v.kind, Uint8Array, n),
     exported: typed(v.exported, Uint8Array, n),
+    docs: checkStringColumn(v.docs, n),
   };
+}
+
+function checkStringLists(v: unknown, files: number): StringLists {
+  if (!isRecord(v)) throw new Error('expected a list per file');
+  const lists = checkStringColumn(v.strings);
+  const start = typed(v.start, Uint32Array, files + 1);
+  if (start[0] !== 0 || start[files] !== columnLength(lists)) throw new Error('list ranges do not cover the strings');
+  for (let i = 1; i <= files; i++) if (start[i]! < start[i - 1]!) throw new Error('list ranges go back');
+  return { strings: lists, start };
+}
+
+/** The lists of `l`, one per file. */
+function listsOf(l: StringLists): string[][] {
+  const all = columnStrings(l.strings);
+  const out = new Array<string[]>(l.start.length - 1);
+  for (let i = 0; i < out.length; i++) out[i] = all.slice(l.start[i]!, l.start[i + 1]!);
+  return out;
 }
 
 export class IndexReader {
   readonly file: IndexFile;
-  private pathBlob: { blob: Uint8Array; offsets: Uint32Array } | undefined;
+  private pathColumn: StringColumn | undefined;
 
   constructor(readonly path: string) {
     this.file = IndexFile.open(path);
@@ -109,26 +140,17 @@ export class IndexReader {
     this.file.close();
   }
 
-  private paths(): { blob: Uint8Array; offsets: Uint32Array } {
-    this.pathBlob ??= this.file.section('paths', (v) => {
-      if (!isRecord(v)) throw new Error('expected paths');
-      const blob = typed(v.blob, Uint8Array);
-      const offsets = typed(v.offsets, Uint32Array, this.fileCount + 1);
-      if (offsets[this.fileCount]! > blob.length) throw new Error('path offsets past the blob');
-      return { blob, offsets };
-    });
-    return this.pathBlob;
+  private paths(): StringColumn {
+    this.pathColumn ??= this.file.section('paths', (v) => checkStringColumn(v, this.fileCount));
+    return this.pathColumn;
   }
 
   pathOf(id: number): string {
-    const { blob, offsets } = this.paths();
-    return Buffer.from(blob.buffer, blob.byteOffset + offsets[id]!, offsets[id + 1]! - offsets[id]!).toString('utf8');
+    return stringAt(this.paths(), id);
   }
 
   allPaths(): string[] {
-    const out: string[] = new Array<string>(this.fileCount);
-    for (let i = 0; i < this.fileCount; i++) out[i] = this.pathOf(i);
-    return out;
+    return columnStrings(this.paths());
   }
 
   files(): FileColumns {
@@ -197,7 +219,7 @@ export class IndexReader {
     const b = findBlock(this.dictIndex(), term);
     if (b < 0) return null;
     const block = this.dictBlock(b);
-    const k = findKey(block.terms, term);
+    const k = findInColumn(block.terms, term);
     if (k < 0) return null;
     const from = block.post[k]!;
     return { term, df: block.df[k]!, postings: this.file.bytes('postings', from, block.post[k + 1]! - from) };
@@ -218,16 +240,17 @@ export class IndexReader {
     const out: SymbolHit[] = [];
     for (let b = Math.max(0, findBlock(idx, key)); b < idx.first.length; b++) {
       const block = this.symBlock(b);
-      let k = lowerBound(block.keys, key);
-      for (; k < block.keys.length; k++) {
-        const kk = block.keys[k]!;
+      const keys = columnLength(block.keys);
+      let k = lowerBoundInColumn(block.keys, key);
+      for (; k < keys; k++) {
+        const kk = stringAt(block.keys, k);
         if (prefix ? !kk.startsWith(key) : kk !== key) return out;
         for (let r = block.start[k]!; r < block.start[k + 1]!; r++) {
           out.push(symbolHit(block, r, idx.bases[b]!));
           if (out.length >= limit) return out;
         }
       }
-      if (!prefix && k < block.keys.length) return out;
+      if (!prefix && k < keys) return out;
     }
     return out;
   }
@@ -238,18 +261,18 @@ export class IndexReader {
     const out: SymbolHit[] = [];
     for (let b = 0; b < idx.first.length; b++) {
       const block = this.symBlock(b);
-      for (let r = 0; r < block.names.length; r++) out.push(symbolHit(block, r, idx.bases[b]!));
+      for (let r = 0; r < block.file.length; r++) out.push(symbolHit(block, r, idx.bases[b]!));
     }
     return out;
   }
 
-  /** Every dictionary block in term order, decoded one at a time from one read of the section. */
-  forEachDictBlock(fn: (block: DictBlock) => void): void {
+  /** Every dictionary block in term order, decoded one at a time from one read of the section; `next` is the first term of the next. */
+  forEachDictBlock(fn: (block: DictBlock, next: string | undefined) => void): void {
     const idx = this.dictIndex();
     const all = this.file.bytes('dictBlocks');
     for (let b = 0; b < idx.first.length; b++) {
       const off = idx.offsets[b]!;
-      fn(this.file.decodeBytes(all.subarray(off, idx.offsets[b + 1]!), checkDictBlock, 'dictBlocks'));
+      fn(this.file.decodeBytes(all.subarray(off, idx.offsets[b + 1]!), checkDictBlock, 'dictBlocks'), idx.first[b + 1]);
     }
   }
 
@@ -258,31 +281,43 @@ export class IndexReader {
     return this.file.bytes('postings');
   }
 
-  /** Every symbol block in name order, with its first key, global record base and raw bytes. */
-  forEachSymbolBlock(fn: (block: SymbolBlock, info: { first: string; base: number; raw: Uint8Array }) => void): void {
+  /** Every symbol block in name order, with its first key, the next block's, its global record base and raw bytes. */
+  forEachSymbolBlock(
+    fn: (block: SymbolBlock, info: { first: string; next: string | undefined; base: number; raw: Uint8Array }) => void,
+  ): void {
     const idx = this.symIndex();
     const all = this.file.bytes('symBlocks');
     for (let b = 0; b < idx.first.length; b++) {
       const raw = all.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
-      fn(this.file.decodeBytes(raw, checkSymbolBlock, 'symBlocks'), { first: idx.first[b]!, base: idx.bases[b]!, raw });
+      const info = { first: idx.first[b]!, next: idx.first[b + 1], base: idx.bases[b]!, raw };
+      fn(this.file.decodeBytes(raw, checkSymbolBlock, 'symBlocks'), info);
     }
   }
 
-  exports(): string[][] {
-    return this.file.section('exports', (v) => {
-      if (!Array.isArray(v) || v.length !== this.fileCount) throw new Error('expected exports per file');
-      return v.map((x) => strings(x));
-    });
-  }
-
+  /** Every symbol's doc comment ('' for none), by record number (SymbolHit.record). */
   symbolDocs(): string[] {
-    return this.file.section('symDocs', (v) => strings(v, this.header.symbolCount));
+    const docs: string[] = [];
+    this.forEachSymbolBlock((block) => {
+      for (let r = 0; r < block.file.length; r++) docs.push(stringAt(block.docs, r));
+    });
+    return docs;
   }
 
+  /** The module specifiers each file imports. */
   imports(): string[][] {
-    return this.file.section('imports', (v) => {
-      if (!Array.isArray(v) || v.length !== this.fileCount) throw new Error('expected imports per file');
-      return v.map((x) => strings(x));
-    });
+    return listsOf(this.importLists());
+  }
+
+  /** The names each file exports. */
+  exports(): string[][] {
+    return listsOf(this.exportLists());
+  }
+
+  importLists(): StringLists {
+    return this.file.section('imports', (v) => checkStringLists(v, this.fileCount));
+  }
+
+  exportLists(): StringLists {
+    return this.file.section('exports', (v) => checkStringLists(v, this.fileCount));
   }
 }

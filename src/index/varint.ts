@@ -31,6 +31,11 @@ export class ByteWriter {
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.length);
   }
+
+  /** Bytes written from `start` on, as a view (which stays valid: growing moves to a new buffer). */
+  bytesFrom(start: number): Uint8Array {
+    return this.buf.subarray(start, this.length);
+  }
 }
 
 /** Reads varints from `buf` starting at `pos`; `pos` advances. */

@@ -5,12 +5,24 @@ import { packr } from '../util/packr.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { INDEX_MAGIC, type IndexHeader, type SectionTable } from './format.js';
 
-export function writeIndexFile(path: string, header: Omit<IndexHeader, 'sections'>, sections: [string, Uint8Array][]): number {
+/** Writes the header and `sections` (each one buffer, or chunks written one after another); returns the file size. */
+export function writeIndexFile(
+  path: string,
+  header: Omit<IndexHeader, 'sections'>,
+  sections: [string, Uint8Array | readonly Uint8Array[]][],
+): number {
   const table: SectionTable = {};
+  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, bytes] of sections) {
-    table[name] = [offset, bytes.length];
-    offset += bytes.length;
+    const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
+    let length = 0;
+    for (const part of parts) {
+      chunks.push(part);
+      length += part.length;
+    }
+    table[name] = [offset, length];
+    offset += length;
   }
   const headerBytes = packr.pack({ ...header, sections: table });
   const prefix = Buffer.alloc(12);
@@ -18,7 +30,7 @@ export function writeIndexFile(path: string, header: Omit<IndexHeader, 'sections
   prefix.writeUInt32LE(headerBytes.length, 8);
 
   try {
-    writeFileAtomicSync(path, [prefix, headerBytes, ...sections.map(([, bytes]) => bytes)]);
+    writeFileAtomicSync(path, [prefix, headerBytes, ...chunks]);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') {

@@ -2,7 +2,7 @@
 // index/tempFiles.ts recognises when its writer died), fsynced, renamed over the target, and the directory fsynced
 // so the rename itself survives a power cut. A reader sees the old file or the new one, never a mix. Used for the
 // index, train's checkpoints and model, and bench baselines.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -19,10 +19,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string | re
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);
-    for (const bytes of chunks) {
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-    }
+    writeAll(fd, chunks);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -37,6 +34,28 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string | re
     throw err;
   }
   syncDir(dirname(path));
+}
+
+/** Most buffers one writev takes (Linux's IOV_MAX). */
+const IOV_MAX = 1024;
+
+/** Writes `chunks` in order, many per system call (an index update's sections are thousands of chunks). */
+function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
+  for (let i = 0; i < chunks.length;) {
+    const batch = chunks.slice(i, i + IOV_MAX);
+    let written = writevSync(fd, batch);
+    i += batch.length;
+    // A short write: finish the batch chunk by chunk from where it stopped.
+    for (const bytes of batch) {
+      if (written >= bytes.length) {
+        written -= bytes.length;
+        continue;
+      }
+      let done = written;
+      written = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    }
+  }
 }
 
 /** writeFileAtomicSync without blocking the event loop (train's background checkpoints). */

@@ -48,8 +48,9 @@ describe('index format', () => {
         'postings',
         'symIndex',
         'symBlocks',
-        'symDocs',
         'imports',
+        'exports',
+        'skipped',
       ]),
     );
     r.close();

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -232,6 +243,66 @@ describe('quarry index', () => {
       await runIndex({ root, cacheDir: null, workers: 2, force: true });
       expect(sectionsOf(root)).toEqual(incremental);
     }
+  });
+
+  it('an update gives the sections of a rebuild: one file edited in place, a file before all, the last removed', async () => {
+    const root = tempDir();
+    const cacheDir = join(root, '..', `${root.split('/').pop()}-cache`);
+    const file = (i: number, extra = '') =>
+      `/** Helper ${i}. */\nexport function helper${i}(value) { return value + ${i}; }\nconst shared = 'common words here';${extra}\n`;
+    for (let i = 10; i < 40; i++) writeFileSync(join(root, `m${i}.js`), file(i));
+    await runIndex({ root, cacheDir, workers: 2 });
+    const later = (name: string) => utimesSync(join(root, name), new Date(), new Date(Date.now() + 10_000));
+    const steps: [string, () => void, { added: number; modified: number; removed: number }][] = [
+      // Same files, same ids: the postings of untouched files are copied as they are.
+      [
+        'edited in place',
+        () => (writeFileSync(join(root, 'm20.js'), file(20, '\nexport const brandNewName = shared;')), later('m20.js')),
+        { added: 0, modified: 1, removed: 0 },
+      ],
+      // Every file after it moves up one id.
+      ['added before all', () => writeFileSync(join(root, 'a00.js'), file(0)), { added: 1, modified: 0, removed: 0 }],
+      ['last removed', () => unlinkSync(join(root, 'm39.js')), { added: 0, modified: 0, removed: 1 }],
+      // Its terms and symbols all go: none is left without a posting.
+      ['emptied', () => (writeFileSync(join(root, 'm15.js'), ''), later('m15.js')), { added: 0, modified: 1, removed: 0 }],
+    ];
+    for (const [label, change, changes] of steps) {
+      change();
+      const inc = await runIndex({ root, cacheDir, workers: 2 });
+      expect({ label, changes: inc.changes }).toMatchObject({ label, changes });
+      const incremental = sectionsOf(root);
+      await runIndex({ root, cacheDir: null, workers: 2, force: true });
+      expect({ label, sections: sectionsOf(root) }).toEqual({ label, sections: incremental });
+    }
+    const r = new IndexReader(indexPathOf(root));
+    expect(r.lookupSymbols('brandNewName')).toHaveLength(1);
+    expect(r.lookupTerm('helper39')).toBeNull();
+    r.close();
+  });
+
+  it('an update over damaged postings warns once and rebuilds from the files', async () => {
+    const root = fixture('index/basic');
+    const o = opts(root);
+    await runIndex(o);
+    const path = indexPathOf(root);
+    const r = new IndexReader(path);
+    const [offset, length] = r.header.sections.postings!;
+    const dataStart = readFileSync(path).readUInt32LE(8) + 12;
+    r.close();
+    // Every byte a continuation byte: each term's postings run past their end.
+    const bytes = readFileSync(path);
+    bytes.fill(0xff, dataStart + offset, dataStart + offset + length);
+    writeFileSync(path, bytes);
+    writeFileSync(join(root, 'src', 'config.ts'), 'export function loadSettings() { return 1; }\n');
+    utimesSync(join(root, 'src', 'config.ts'), new Date(), new Date(Date.now() + 5000));
+    const warnings: string[] = [];
+    const s = await runIndex({ ...o, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/rebuilding it from the files/);
+    expect(s.files).toBe(6);
+    const damaged = sectionsOf(root);
+    await runIndex({ ...o, cacheDir: null, force: true });
+    expect(sectionsOf(root)).toEqual(damaged);
   });
 
   it('a renamed file is served from the cache by its content hash', async () => {
