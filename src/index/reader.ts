@@ -1,5 +1,4 @@
 // Typed, lazy views of an index file for readers (search, scan, train): each accessor reads only its section.
-import { join } from 'node:path';
 import {
   IndexFile,
   isRecord,
@@ -26,12 +25,7 @@ import { LANGUAGES } from './language.js';
 import type { SkipReason } from './analysis.js';
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
 
-export const INDEX_DIR = '.quarry';
-export const INDEX_FILE = 'index.msgpack';
-
-export function indexPathOf(root: string): string {
-  return join(root, INDEX_DIR, INDEX_FILE);
-}
+export { INDEX_DIR, INDEX_FILE, indexPathOf } from './indexPath.js';
 
 export interface TermEntry {
   term: string;

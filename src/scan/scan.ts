@@ -23,6 +23,7 @@ import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
 import type { Finding, Severity } from './rule.js';
 import { RULES, isCliPath } from './runRules.js';
 import type { PreRead, ScanFileResult, ScanReply, ScanTask } from './scanBatch.js';
+import { indexPathOf } from '../index/indexPath.js';
 
 export interface ScanOptions {
   /** Report paths are relative to it; its tsconfig.json maps `paths` aliases. */
@@ -349,9 +350,10 @@ function collectFiles(root: string, paths: readonly string[]): { files: WalkedFi
  * (DESIGN: a reader that meets a bad index exits 2): left alone, it would silently cost every later scan its speed.
  */
 async function indexedFiles(root: string): Promise<KnownFiles | null> {
-  const [{ IndexReader, indexPathOf }, { unreadable }] = await Promise.all([import('../index/reader.js'), import('../index/format.js')]);
   const path = indexPathOf(root);
+  // Looked for before the reader is loaded: most scanned roots have no index, and loading it is ~10 ms.
   if (!existsSync(path)) return null;
+  const [{ IndexReader }, { unreadable }] = await Promise.all([import('../index/reader.js'), import('../index/format.js')]);
   try {
     const reader = new IndexReader(path);
     try {
