@@ -1,9 +1,15 @@
 // Per-file analysis: what a worker computes from one file's bytes and what the cache stores by content hash.
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
+import { languageOf } from './language.js';
 
 /** Bump when the analysis of the same bytes would change: cache keys carry it, so old entries are never read. */
 export const ANALYSIS_VERSION = 5;
 export const ANALYSIS_NAMESPACE = 'analysis';
+
+/** The cache key's content part: the analysis of the same bytes differs by language (a .js and a .ts twin). */
+export function analysisKey(hash: string, path: string): string {
+  return `${hash}.${languageOf(path)}`;
+}
 
 /** Content fields of BM25F, in the order of `FileAnalysis.tf` (the path field is derived from the path). */
 export const CONTENT_FIELDS = ['body', 'symbols', 'doc'] as const;

@@ -7,6 +7,7 @@ import type { Profiler, SpanLine, WorkerProfilerContext } from '../profile/profi
 import {
   ANALYSIS_NAMESPACE,
   ANALYSIS_VERSION,
+  analysisKey,
   fromCached,
   toCached,
   type CachedAnalysis,
@@ -51,11 +52,6 @@ export interface WorkerReply {
   warnings: string[];
   cacheHits: number;
   cacheMisses: number;
-}
-
-/** The cache key's content part: the analysis of the same bytes differs by language (a .js and a .ts twin). */
-function analysisKey(hash: string, path: string): string {
-  return `${hash}.${languageOf(path)}`;
 }
 
 type Pending = { index: number; buf: Buffer; hash: string; size: number; mtimeMs: number; lines: number };

@@ -11,6 +11,7 @@ import {
   BLOCK_SIZE,
   type BlockIndex,
   type DictBlock,
+  type DictIndex,
   type FileColumns,
   type StringLists,
   type SymbolBlock,
@@ -274,6 +275,12 @@ export class IndexAssembler {
   }
 
   private postingsThread: PostingsThread | null = null;
+  private dropped: DroppedFiles | null = null;
+
+  /** What is known of the old files this update drops (see DroppedFiles); the merge checks it adds up. */
+  knowDropped(dropped: DroppedFiles): void {
+    this.dropped = dropped;
+  }
 
   /** Stops what a build that will not finish started (its postings thread). */
   dispose(): void {
@@ -380,10 +387,25 @@ export class IndexAssembler {
     ]);
     sections.push(['fieldLen', packr.pack(this.fieldLen.slice(0, n * 4))]);
 
-    const syms = prof.span('merge-symbols', () => mergeSymbols(this.old, this.remap, this.freshSyms));
+    // What is known of the dropped files helps only when every kept file keeps its id.
+    let dropped = this.dropped !== null && this.dropped.files === countDropped(this.remap) && keepsIds(this.remap) ? this.dropped : null;
+    /** The merge with what is known of the dropped files; without, if what it found disagrees (a stale cache entry). */
+    const merge = <T>(name: string, run: (d: DroppedFiles | null) => T): T =>
+      prof.span(name, (s) => {
+        s.set('dropped_known', dropped !== null);
+        try {
+          return run(dropped);
+        } catch (err) {
+          if (!(err instanceof DroppedMismatch)) throw err;
+          s.set('dropped_mismatch', err.message);
+          dropped = null;
+          return run(null);
+        }
+      });
+    const syms = merge('merge-symbols', (d) => mergeSymbols(this.old, this.remap, this.freshSyms, d));
     // With a thread, merge-postings-wait is how long it still ran after the symbols were done.
     const encoded = threadDict && (await prof.span('merge-postings-wait', () => threadDict));
-    const dict = encoded ?? prof.span('merge-postings', () => mergeDictionary(this.old, this.remap, this.fresh));
+    const dict = encoded ?? merge('merge-postings', (d) => mergeDictionary(this.old, this.remap, this.fresh, d));
     sections.push(['dictIndex', packr.pack(dict.index)], ['dictBlocks', dict.blocks], ['postings', dict.postings]);
     sections.push(['symIndex', packr.pack(syms.index)], ['symBlocks', syms.blocks]);
     sections.push(
@@ -432,7 +454,7 @@ const POSTINGS_PER_FILE = 100;
 
 /** The dictionary and postings sections. */
 export interface EncodedDictionary {
-  index: BlockIndex;
+  index: DictIndex;
   /** Section dictBlocks, in chunks. */
   blocks: Uint8Array[];
   /** Section postings, in chunks. */
@@ -452,7 +474,7 @@ export class FreshDictionaryEncoder {
     }
     this.#fresh.data = msg.data;
     this.#fresh.count = msg.count;
-    return mergeDictionary(null, new Int32Array(0), this.#fresh);
+    return mergeDictionary(null, new Int32Array(0), this.#fresh, null);
   }
 }
 
@@ -533,23 +555,97 @@ class PostingsThread {
 }
 
 /**
+ * What an update knows of the old versions of the files it drops (edited or removed), from their analyses in the
+ * cache: which terms and symbol names have a posting or record of them. With it, and when every kept file keeps its
+ * id, the blocks none of those touch (nor a fresh term or symbol) are copied as they are, postings and all, without
+ * being decoded. What the merge then finds must add up (every posting and record of a dropped file found), else it
+ * starts over the slow way (DroppedMismatch).
+ */
+export interface DroppedFiles {
+  /** Old files described: every old file the update drops. */
+  files: number;
+  /** Terms with a posting of a dropped file. */
+  terms: Set<string>;
+  /** Postings of the dropped files, all terms together. */
+  postings: number;
+  /** Lowercased names of the dropped files' symbols. */
+  symbolKeys: Set<string>;
+  /** Symbols of the dropped files. */
+  symbols: number;
+}
+
+/** What the merge found disagrees with DroppedFiles: merge again, reading everything. */
+class DroppedMismatch extends Error {}
+
+/** Old files that are not kept. */
+function countDropped(remap: Int32Array): number {
+  let n = 0;
+  for (let o = 0; o < remap.length; o++) if (remap[o]! < 0) n++;
+  return n;
+}
+
+/** Whether every old file that is kept keeps its id (files were edited, none added or removed before another). */
+function keepsIds(remap: Int32Array): boolean {
+  for (let o = 0; o < remap.length; o++) if (remap[o] !== o && remap[o] !== -1) return false;
+  return true;
+}
+
+/** How many entries of sorted `list`, from `i`, sort before `next` (all of them when next is undefined). */
+function countBefore(list: readonly string[], i: number, next: string | undefined): number {
+  let j = i;
+  while (j < list.length && (next === undefined || list[j]! < next)) j++;
+  return j - i;
+}
+
+/**
  * Old terms (remapped, dropped files removed) merged with fresh terms, in term order. Old postings are copied as
  * bytes wherever their doc deltas still hold, so an update decodes and writes again only the postings next to a
- * dropped, renumbered or fresh file; and only the blocks with a fresh term in their range have their terms made
- * into strings, the others' are copied as bytes too.
+ * dropped, renumbered or fresh file. With `dropped` (and ids kept), a block that no fresh term and no term of a
+ * dropped file falls in is copied whole, its postings too; the others are decoded and cut into blocks again.
  */
-function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: FreshPostings): EncodedDictionary {
+function mergeDictionary(
+  old: IndexReader | null,
+  remap: Int32Array,
+  fresh: FreshPostings,
+  dropped: DroppedFiles | null,
+): EncodedDictionary {
   const g = fresh.group();
   const hasOld = old !== null && old.fileCount > 0;
   const oldPostings = hasOld ? old.postingsBytes() : Buffer.alloc(0);
   // Written postings are fresh ones and those next to a change; old ones are copied from where they are.
-  const out = new PostingsWriter(Math.max(1 << 16, (hasOld ? 0 : oldPostings.length) + fresh.count * 3));
-  const terms = new StringColumnWriter(g.sorted.length + (hasOld ? old.header.termCount : 0));
-  const dfs: number[] = [];
-  const offsets: number[] = [];
+  const out = new PostingsWriter(Math.max(1 << 16, fresh.count * 3));
+  const blocks = new ChunkList();
+  const first: string[] = [];
+  const blockOffsets: number[] = [0];
+  const blockPostings: number[] = [0];
+  let termCount = 0;
+  // Terms merged since the last block went out, to be cut into blocks: their postings start at `offsets`.
+  let terms = new StringColumnWriter(1024);
+  let dfs: number[] = [];
+  let offsets: number[] = [];
   const fd = fresh.data;
   let fi = 0; // next fresh term (sorted)
 
+  /** Cuts the terms merged so far into blocks of BLOCK_SIZE; their postings are all written by now. */
+  const emitTerms = (): void => {
+    const count = terms.size;
+    offsets.push(out.length);
+    for (let from = 0; from < count; from += BLOCK_SIZE) {
+      const to = Math.min(count, from + BLOCK_SIZE);
+      const base = offsets[from]!;
+      const post = new Float64Array(to - from + 1);
+      for (let i = from; i <= to; i++) post[i - from] = offsets[i]! - base;
+      first.push(terms.stringAt(from));
+      const block: DictBlock = { terms: terms.slice(from, to), df: Uint32Array.from(dfs.slice(from, to)), post };
+      blocks.push(packr.pack(block));
+      blockOffsets.push(blocks.length);
+      blockPostings.push(offsets[to]!);
+    }
+    termCount += count;
+    terms = new StringColumnWriter(1024);
+    dfs = [];
+    offsets = [];
+  };
   /** Writes fresh postings k in [from, to) whose doc is below `limit`; returns where it stopped. */
   const writeFresh = (from: number, to: number, limit: number): number => {
     let k = from;
@@ -584,6 +680,8 @@ function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: Fres
   if (hasOld) {
     const n = old.fileCount;
     const bytes = oldPostings;
+    let droppedSeen = 0;
+    let oldTermsDecoded = 0;
     /**
      * Writes the `df` old postings in bytes [from, to), remapped, with fresh postings [k, kEnd) of the same term
      * merged in. A run of postings whose deltas (to the posting before) are the same after remapping is copied.
@@ -623,7 +721,10 @@ function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: Fres
         if (runCount > 0) out.copy(bytes, runFrom, start, runCount, last);
         runFrom = p;
         runCount = 0;
-        if (doc < 0) continue;
+        if (doc < 0) {
+          droppedSeen++;
+          continue;
+        }
         if (freshFirst) k = writeFresh(k, kEnd, doc);
         const r = new ByteReader(bytes, start, p);
         r.varint();
@@ -635,15 +736,39 @@ function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: Fres
       if (runCount > 0) out.copy(bytes, runFrom, p, runCount, last);
       writeFresh(k, kEnd, Number.POSITIVE_INFINITY);
     };
-    old.forEachDictBlock((block, next) => {
+    const idx = old.dictIndex();
+    const raw = old.dictBlocksBytes();
+    const touched = dropped ? [...dropped.terms].sort() : [];
+    let ti = 0; // next term of a dropped file (sorted)
+    for (let b = 0; b < idx.first.length; b++) {
+      const next = idx.first[b + 1];
+      const blockBytes = raw.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
+      // Fresh terms before the next block's first belong here (the first block takes any earlier); so do the
+      // dropped files' terms, which are old terms.
+      const freshHere = countBefore(g.sorted, fi, next) > 0;
+      const touchedHere = countBefore(touched, ti, next);
+      ti += touchedHere;
+      if (dropped && !freshHere && touchedHere === 0) {
+        emitTerms();
+        const from = idx.postings[b]!;
+        const to = idx.postings[b + 1]!;
+        if (to < from || to > bytes.length) throw new RangeError('block postings outside the section');
+        first.push(idx.first[b]!);
+        blocks.push(blockBytes);
+        blockOffsets.push(blocks.length);
+        out.copy(bytes, from, to, 0, 0);
+        blockPostings.push(out.length);
+        continue;
+      }
+      const block = old.decodeDictBlock(blockBytes);
       const count = columnLength(block.terms);
-      // Fresh terms before the next block's first belong here (the first block takes any earlier).
-      const freshHere = fi < g.sorted.length && (next === undefined || g.sorted[fi]! < next);
+      oldTermsDecoded += count;
+      const base = idx.postings[b]!;
       for (let t = 0; t < count; t++) {
         let k = 0;
         let kEnd = 0;
+        const term = freshHere || dropped ? stringAt(block.terms, t) : '';
         if (freshHere) {
-          const term = stringAt(block.terms, t);
           freshOnly(term);
           if (fi < g.sorted.length && g.sorted[fi] === term) {
             k = g.starts[fi]!;
@@ -651,35 +776,28 @@ function mergeDictionary(old: IndexReader | null, remap: Int32Array, fresh: Fres
             fi++;
           }
         }
+        const from = base + block.post[t]!;
+        const to = base + block.post[t + 1]!;
+        if (to < from || to > bytes.length) throw new RangeError('term postings outside the section');
         offsets.push(out.length);
         out.startTerm();
-        mergeOld(block.post[t]!, block.post[t + 1]!, block.df[t]!, k, kEnd);
+        // With ids kept, a term no dropped file has and no fresh file brings is as it was.
+        if (dropped && k === kEnd && !dropped.terms.has(term)) out.copy(bytes, from, to, block.df[t]!, 0);
+        else mergeOld(from, to, block.df[t]!, k, kEnd);
         if (endTerm()) terms.copy(block.terms, t, t + 1);
       }
       if (freshHere && next !== undefined) freshOnly(next);
-    });
+    }
+    if (dropped && droppedSeen !== dropped.postings) {
+      throw new DroppedMismatch(`${droppedSeen} postings of dropped files, not ${dropped.postings}`);
+    }
+    // The blocks copied whole keep their terms.
+    termCount += old.header.termCount - oldTermsDecoded;
   }
   freshOnly(null);
-  offsets.push(out.length);
-
-  const post = Float64Array.from(offsets);
-  const df = Uint32Array.from(dfs);
-  const termCount = terms.size;
-  const first: string[] = [];
-  const chunks: Uint8Array[] = [];
-  const blockOffsets: number[] = [0];
-  let total = 0;
-  for (let from = 0; from < termCount; from += BLOCK_SIZE) {
-    const to = Math.min(termCount, from + BLOCK_SIZE);
-    first.push(terms.stringAt(from));
-    const block: DictBlock = { terms: terms.slice(from, to), df: df.slice(from, to), post: post.slice(from, to + 1) };
-    const packed = packr.pack(block);
-    chunks.push(packed);
-    total += packed.length;
-    blockOffsets.push(total);
-  }
-  const index: BlockIndex = { first, offsets: Float64Array.from(blockOffsets) };
-  return { index, blocks: chunks, postings: out.chunks(), termCount };
+  emitTerms();
+  const index: DictIndex = { first, offsets: Float64Array.from(blockOffsets), postings: Float64Array.from(blockPostings) };
+  return { index, blocks: blocks.chunks, postings: out.chunks(), termCount };
 }
 
 /** The symbol table order: by lowercased name, then file, then line. */
@@ -773,10 +891,10 @@ function chunkRows(rows: SymRow[], emit: (rows: SymRow[]) => void): void {
 
 /**
  * Old symbols of kept files merged with fresh ones, sorted by (name, file, line). Works block by block: a block
- * with no dropped file, no renumbered file and no fresh name in its range is copied as it was, without making a
- * string of it.
+ * with no dropped file, no renumbered file and no fresh name in its range is copied as it was. With `dropped` (and
+ * ids kept), a block none of whose names a dropped file has is known clean without being decoded.
  */
-function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]) {
+function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[], dropped: DroppedFiles | null) {
   const freshRows = sortRows(rows);
   const first: string[] = [];
   const offsets: number[] = [0];
@@ -794,38 +912,59 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]
 
   let fi = 0;
   if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
-    old.forEachSymbolBlock((b, info) => {
+    const idx = old.symIndex();
+    const raw = old.symBlocksBytes();
+    const touched = dropped ? [...dropped.symbolKeys].sort() : [];
+    let ti = 0;
+    let droppedSeen = 0;
+    for (let b = 0; b < idx.first.length; b++) {
+      const next = idx.first[b + 1];
+      const blockBytes = raw.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
       // Fresh rows sorting before the next block's first name belong here (the first block takes any earlier).
       let fe = fi;
-      while (fe < freshRows.length && (info.next === undefined || freshRows[fe]!.key < info.next)) fe++;
-      const count = b.file.length;
+      while (fe < freshRows.length && (next === undefined || freshRows[fe]!.key < next)) fe++;
+      const touchedHere = countBefore(touched, ti, next);
+      ti += touchedHere;
+      if (dropped && fe === fi && touchedHere === 0) {
+        const count = (next === undefined ? old.header.symbolCount : idx.bases[b + 1]!) - idx.bases[b]!;
+        if (count < 0) throw new RangeError('symbol block bases go back');
+        push(idx.first[b]!, blockBytes, count);
+        continue;
+      }
+      const block = old.decodeSymbolBlock(blockBytes);
+      const count = block.file.length;
       let clean = fe === fi;
-      for (let r = 0; clean && r < count; r++) if (remap[b.file[r]!] !== b.file[r]) clean = false;
+      for (let r = 0; clean && r < count; r++) if (remap[block.file[r]!] !== block.file[r]) clean = false;
       if (clean) {
-        push(info.first, info.raw, count);
-        return;
+        push(idx.first[b]!, blockBytes, count);
+        continue;
       }
       const kept: SymRow[] = [];
-      for (let k = 0; k < columnLength(b.keys); k++) {
-        const key = stringAt(b.keys, k);
-        for (let r = b.start[k]!; r < b.start[k + 1]!; r++) {
-          const file = remap[b.file[r]!];
-          if (file === undefined || file < 0) continue;
+      for (let k = 0; k < columnLength(block.keys); k++) {
+        const key = stringAt(block.keys, k);
+        for (let r = block.start[k]!; r < block.start[k + 1]!; r++) {
+          const file = remap[block.file[r]!];
+          if (file === undefined || file < 0) {
+            droppedSeen++;
+            continue;
+          }
           kept.push({
             key,
-            name: stringAt(b.names, r),
+            name: stringAt(block.names, r),
             file,
-            line: b.line[r]!,
-            endLine: b.endLine[r]!,
-            kind: b.kind[r]!,
-            exported: b.exported[r]!,
-            doc: stringAt(b.docs, r),
+            line: block.line[r]!,
+            endLine: block.endLine[r]!,
+            kind: block.kind[r]!,
+            exported: block.exported[r]!,
+            doc: stringAt(block.docs, r),
           });
         }
       }
       pushRows(mergeRows(kept, freshRows.slice(fi, fe)));
       fi = fe;
-    });
+    }
+    if (dropped && droppedSeen !== dropped.symbols)
+      throw new DroppedMismatch(`${droppedSeen} symbols of dropped files, not ${dropped.symbols}`);
   }
   if (fi < freshRows.length) pushRows(freshRows.slice(fi));
   const index: SymbolIndex = { first, offsets: Float64Array.from(offsets), bases: Uint32Array.from(bases) };

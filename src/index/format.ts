@@ -7,11 +7,13 @@ import type { StringColumn } from './stringColumn.js';
 
 export const INDEX_MAGIC = 'QUARRYIX';
 /**
- * 2 (2026-12-03): strings (terms, symbol names and docs, paths, imports, exports) as UTF-8 columns, symbol docs in
- * the symbol blocks. 1 kept them as msgpack strings, which an update had to decode and encode again.
+ * 3 (2026-12-03): strings (terms, symbol names and docs, paths, imports, exports) as UTF-8 columns, symbol docs in
+ * the symbol blocks, dictionary blocks of up to BLOCK_SIZE terms with postings offsets from the block's start. An
+ * update copies the blocks it does not touch as they are. 1 kept strings as msgpack strings and the dictionary in
+ * blocks of exactly BLOCK_SIZE terms with absolute offsets, so that an update decoded and encoded all of it again.
  */
-export const FORMAT_VERSION = 2;
-/** Keys per dictionary or symbol block: a lookup decodes one block. */
+export const FORMAT_VERSION = 3;
+/** Most terms or symbol names in a block (an update leaves some blocks with fewer). */
 export const BLOCK_SIZE = 128;
 
 /** Where each section lies: [offset from the end of the header, length in bytes]. */
@@ -63,8 +65,14 @@ export interface DictBlock {
   /** The block's terms, sorted. */
   terms: StringColumn;
   df: Uint32Array;
-  /** terms.length + 1 offsets into section `postings`. */
+  /** terms + 1 offsets of each term's postings, from where the block's start (DictIndex.postings). */
   post: Float64Array;
+}
+
+/** The block index of the dictionary: also where each block's postings start in section `postings`. */
+export interface DictIndex extends BlockIndex {
+  /** first.length + 1 offsets into section `postings`: block b's postings are postings[b] to postings[b + 1]. */
+  postings: Float64Array;
 }
 
 /** The block index of a sorted key table: the first key of every block and where each block lies. */

@@ -273,6 +273,7 @@ async function analyzeAndBuild(plan: BuildPlan) {
   for (const i of toRead) readBytes += files[i]!.size;
   const workers = threadsFor({ files: toRead.length, bytes: readBytes, batchFiles: BATCH_FILES, requested: opts.workers });
   const assembler = new IndexAssembler(files.length, plan.old);
+  if (plan.old !== null && opts.cacheDir !== null) await describeDroppedFiles(plan, assembler);
   const sources: ({ old: number } | FileResult | undefined)[] = new Array<{ old: number } | FileResult | undefined>(files.length);
   for (const r of plan.reuse) sources[r.pos] = { old: r.id };
   for (const k of plan.keptSkips) sources[k.pos] = { ok: false, reason: k.reason };
@@ -366,6 +367,30 @@ async function analyzeAndBuild(plan: BuildPlan) {
   }
   const built = await (encoded ?? prof.span('encode', () => assembler.finish()));
   return { built, skippedFiles, cacheStats, workers, freshPaths };
+}
+
+/**
+ * Tells the assembler what the old files the update drops had (from their cached analyses), when they are few: the
+ * merge then leaves the blocks they are not in as they are.
+ */
+async function describeDroppedFiles(plan: BuildPlan, assembler: import('./builder.js').IndexAssembler): Promise<void> {
+  const old = plan.old!;
+  const kept = new Uint8Array(old.fileCount);
+  for (const r of plan.reuse) kept[r.id] = 1;
+  const ids: number[] = [];
+  for (let o = 0; o < old.fileCount; o++) if (kept[o] === 0) ids.push(o);
+  const [{ describeDropped, MOST_DESCRIBED }, { threadCache }] = await Promise.all([
+    import('./droppedFiles.js'),
+    import('../cache/threadCache.js'),
+  ]);
+  if (ids.length > MOST_DESCRIBED) return;
+  const store = await threadCache(plan.opts.cacheDir, plan.opts.sharedCache);
+  if (store === null) return;
+  const dropped = await profiler().span('describe-dropped', (s) => {
+    s.set('files', ids.length);
+    return describeDropped(store, old, ids);
+  });
+  if (dropped !== null) assembler.knowDropped(dropped);
 }
 
 function sameStat(reader: IndexReader, id: number, f: WalkedFile): boolean {

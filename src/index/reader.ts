@@ -6,6 +6,7 @@ import {
   typed,
   type BlockIndex,
   type DictBlock,
+  type DictIndex,
   type FileColumns,
   type StringLists,
   type SymbolBlock,
@@ -62,6 +63,13 @@ function checkBlockIndex(v: unknown): BlockIndex {
   const first = strings(v.first);
   const offsets = typed(v.offsets, Float64Array, first.length + 1);
   return { first, offsets };
+}
+
+function checkDictIndex(v: unknown): DictIndex {
+  const idx = checkBlockIndex(v);
+  const postings = typed((v as Record<string, unknown>).postings, Float64Array, idx.first.length + 1);
+  for (let b = 1; b < postings.length; b++) if (postings[b]! < postings[b - 1]!) throw new Error('block postings go back');
+  return { ...idx, postings };
 }
 
 function checkSymbolIndex(v: unknown): SymbolIndex {
@@ -194,8 +202,9 @@ export class IndexReader {
     return this.file.section('fieldLen', (v) => typed(v, Uint32Array, this.fileCount * 4));
   }
 
-  private dictIndex(): BlockIndex {
-    return this.file.section('dictIndex', checkBlockIndex);
+  /** The dictionary's block index. */
+  dictIndex(): DictIndex {
+    return this.file.section('dictIndex', checkDictIndex);
   }
 
   private dictBlock(b: number): DictBlock {
@@ -215,11 +224,13 @@ export class IndexReader {
     const block = this.dictBlock(b);
     const k = findInColumn(block.terms, term);
     if (k < 0) return null;
-    const from = block.post[k]!;
-    return { term, df: block.df[k]!, postings: this.file.bytes('postings', from, block.post[k + 1]! - from) };
+    const base = this.dictIndex().postings[b]!;
+    const from = base + block.post[k]!;
+    return { term, df: block.df[k]!, postings: this.file.bytes('postings', from, base + block.post[k + 1]! - from) };
   }
 
-  private symIndex(): SymbolIndex {
+  /** The symbol table's block index. */
+  symIndex(): SymbolIndex {
     return this.file.section('symIndex', checkSymbolIndex);
   }
 
@@ -260,14 +271,31 @@ export class IndexReader {
     return out;
   }
 
-  /** Every dictionary block in term order, decoded one at a time from one read of the section; `next` is the first term of the next. */
-  forEachDictBlock(fn: (block: DictBlock, next: string | undefined) => void): void {
+  /** Every term with its postings, in term order (for tests and tools: it reads the whole dictionary). */
+  allTerms(): TermEntry[] {
     const idx = this.dictIndex();
     const all = this.file.bytes('dictBlocks');
+    const postings = this.postingsBytes();
+    const out: TermEntry[] = [];
     for (let b = 0; b < idx.first.length; b++) {
-      const off = idx.offsets[b]!;
-      fn(this.file.decodeBytes(all.subarray(off, idx.offsets[b + 1]!), checkDictBlock, 'dictBlocks'), idx.first[b + 1]);
+      const block = this.decodeDictBlock(all.subarray(idx.offsets[b]!, idx.offsets[b + 1]!));
+      const base = idx.postings[b]!;
+      for (let k = 0; k < block.df.length; k++) {
+        const postingsOf = postings.subarray(base + block.post[k]!, base + block.post[k + 1]!);
+        out.push({ term: stringAt(block.terms, k), df: block.df[k]!, postings: postingsOf });
+      }
     }
+    return out;
+  }
+
+  /** The whole dictBlocks section, undecoded (blocks lie where dictIndex().offsets say). */
+  dictBlocksBytes(): Buffer {
+    return this.file.bytes('dictBlocks');
+  }
+
+  /** A dictionary block from its bytes. */
+  decodeDictBlock(raw: Uint8Array): DictBlock {
+    return this.file.decodeBytes(raw, checkDictBlock, 'dictBlocks');
   }
 
   /** The whole postings section. */
@@ -275,25 +303,24 @@ export class IndexReader {
     return this.file.bytes('postings');
   }
 
-  /** Every symbol block in name order, with its first key, the next block's, its global record base and raw bytes. */
-  forEachSymbolBlock(
-    fn: (block: SymbolBlock, info: { first: string; next: string | undefined; base: number; raw: Uint8Array }) => void,
-  ): void {
-    const idx = this.symIndex();
-    const all = this.file.bytes('symBlocks');
-    for (let b = 0; b < idx.first.length; b++) {
-      const raw = all.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
-      const info = { first: idx.first[b]!, next: idx.first[b + 1], base: idx.bases[b]!, raw };
-      fn(this.file.decodeBytes(raw, checkSymbolBlock, 'symBlocks'), info);
-    }
+  /** The whole symBlocks section, undecoded (blocks lie where symIndex().offsets say). */
+  symBlocksBytes(): Buffer {
+    return this.file.bytes('symBlocks');
+  }
+
+  /** A symbol block from its bytes. */
+  decodeSymbolBlock(raw: Uint8Array): SymbolBlock {
+    return this.file.decodeBytes(raw, checkSymbolBlock, 'symBlocks');
   }
 
   /** Every symbol's doc comment ('' for none), by record number (SymbolHit.record). */
   symbolDocs(): string[] {
+    const idx = this.symIndex();
     const docs: string[] = [];
-    this.forEachSymbolBlock((block) => {
+    for (let b = 0; b < idx.first.length; b++) {
+      const block = this.symBlock(b);
       for (let r = 0; r < block.file.length; r++) docs.push(stringAt(block.docs, r));
-    });
+    }
     return docs;
   }
 

@@ -27,13 +27,15 @@ function addIgnored(root: string): void {
 }
 
 /**
- * Every section of the index as hex, keyed by name; the symbol table (whose block boundaries depend on the
- * update history) as its list of records with docs instead.
+ * Every section of the index as hex, keyed by name; the dictionary and the symbol table (whose block boundaries
+ * depend on the update history) as their lists of terms with postings, and of records with docs, instead.
  */
 function sectionsOf(root: string): Record<string, unknown> {
   const r = new IndexReader(indexPathOf(root));
   const out: Record<string, unknown> = {};
-  for (const name of Object.keys(r.header.sections)) if (!name.startsWith('sym')) out[name] = r.file.bytes(name).toString('hex');
+  for (const name of Object.keys(r.header.sections))
+    if (!/^(sym|dict|postings$)/.test(name)) out[name] = r.file.bytes(name).toString('hex');
+  out.terms = r.allTerms().map((t) => [t.term, t.df, t.postings.toString('hex')]);
   const docs = r.symbolDocs();
   out.symbols = r.allSymbols().map((s) => ({ ...s, record: undefined, doc: docs[s.record] }));
   r.close();

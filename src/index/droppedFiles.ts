@@ -1,0 +1,43 @@
+// What an update drops, read back from the cache: the analyses of the old versions of the files it re-reads, by the
+// content hash the old index has for them. They name every term and symbol those files had, so that the merge
+// touches only the dictionary and symbol blocks those fall in (see DroppedFiles in builder.ts).
+import type { Cache } from '../cache/cache.js';
+import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, analysisKey, fromCached, type CachedAnalysis } from './analysis.js';
+import type { DroppedFiles } from './builder.js';
+import type { IndexReader } from './reader.js';
+import { addTerms } from './tokenize.js';
+
+/** Beyond this many dropped files the merge reads everything anyway: describing them would cost more than it saves. */
+export const MOST_DESCRIBED = 64;
+
+/**
+ * The dropped files `ids` of the old index as DroppedFiles, or null when one of them is not in the cache, or its
+ * entry does not match what the index holds of it (its token counts per field).
+ */
+export async function describeDropped(store: Cache, old: IndexReader, ids: readonly number[]): Promise<DroppedFiles | null> {
+  if (ids.length > MOST_DESCRIBED) return null;
+  const paths = ids.map((id) => old.pathOf(id));
+  const entries = await store.getMany<CachedAnalysis>(
+    ANALYSIS_NAMESPACE,
+    ANALYSIS_VERSION,
+    ids.map((id, i) => analysisKey(old.hashOf(id), paths[i]!)),
+  );
+  const fieldLen = old.fieldLen();
+  const out: DroppedFiles = { files: ids.length, terms: new Set(), postings: 0, symbolKeys: new Set(), symbols: 0 };
+  for (let i = 0; i < ids.length; i++) {
+    const a = fromCached(entries[i]);
+    if (a === undefined) return null;
+    // The file's terms as the index has them: its own, and its path's (ThreadTerms.index in analyzeBatch.ts).
+    const pathCounts = new Map<string, number>();
+    const pathLen = addTerms(paths[i]!, pathCounts);
+    const id = ids[i]!;
+    const lens = [pathLen, a.fieldLen[0] ?? 0, a.fieldLen[1] ?? 0, a.fieldLen[2] ?? 0];
+    if (lens.some((n, f) => fieldLen[id * 4 + f] !== n)) return null;
+    const terms = new Set([...a.terms, ...pathCounts.keys()]);
+    for (const t of terms) out.terms.add(t);
+    out.postings += terms.size;
+    for (const s of a.symbols) out.symbolKeys.add(s.name.toLowerCase());
+    out.symbols += a.symbols.length;
+  }
+  return out;
+}
