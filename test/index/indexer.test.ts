@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runIndex } from '../../src/index/indexer.js';
+import { initProfiler } from '../../src/profile/profiler.js';
 import { IndexReader, indexPathOf } from '../../src/index/reader.js';
 import { QuarryError } from '../../src/util/errors.js';
 import { fixture, gitInit, tempDir } from '../helpers.js';
@@ -279,6 +280,34 @@ describe('quarry index', () => {
     const r = new IndexReader(indexPathOf(root));
     expect(r.lookupSymbols('brandNewName')).toHaveLength(1);
     expect(r.lookupTerm('helper39')).toBeNull();
+    r.close();
+  });
+
+  it('an in-place edit merges with the cached analysis of the old version, touching only its blocks', async () => {
+    const root = tempDir();
+    const cacheDir = join(root, '..', `${root.split('/').pop()}-cache`);
+    for (let i = 0; i < 400; i++) writeFileSync(join(root, `f${i}.js`), `export function unique${i}() { return 'word${i}'; }\n`);
+    await runIndex({ root, cacheDir, workers: 2 });
+    writeFileSync(join(root, 'f7.js'), 'export function renamedSeven() { return 7; }\n');
+    utimesSync(join(root, 'f7.js'), new Date(), new Date(Date.now() + 10_000));
+    const sink = join(root, '..', `${root.split('/').pop()}-profile.jsonl`);
+    const p = initProfiler({ cmd: 'index', sink });
+    await runIndex({ root, cacheDir, workers: 2 });
+    p.close();
+    const spans = readFileSync(sink, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; attrs: Record<string, unknown> });
+    for (const name of ['merge-postings', 'merge-symbols']) {
+      expect(spans.find((s) => s.name === name)?.attrs).toEqual({ dropped_known: true });
+    }
+    const incremental = sectionsOf(root);
+    await runIndex({ root, cacheDir: null, workers: 2, force: true });
+    expect(sectionsOf(root)).toEqual(incremental);
+    const r = new IndexReader(indexPathOf(root));
+    expect(r.lookupSymbols('unique7')).toEqual([]);
+    expect(r.lookupSymbols('renamedSeven')).toHaveLength(1);
+    expect(r.lookupTerm('word7')).toBeNull();
     r.close();
   });
 
