@@ -110,7 +110,7 @@ const cacheAction: Action = async (ctx, args, opts) => {
     bytes: namespaces.reduce((n, u) => n + u.bytes, 0),
     hitRate: { files, commands: files.length === 0 ? [] : await profileHitRates(files) },
   };
-  return { command: name, data, text: ctx.json ? '' : await render(data, ctx), exitCode: 0 };
+  return { command: name, data, text: () => render(data, ctx), exitCode: 0 };
 };
 
 /** --profile FILE, else QUARRY_PROFILE=FILE, else the default profile of --root or the nearest directory upwards. */

@@ -52,8 +52,8 @@ export interface CommandResult {
   command: string;
   /** The `data` of the --json envelope. */
   data: unknown;
-  /** Human output for stdout ('' for none); ignored under --json. */
-  text: string;
+  /** Human output for stdout ('' for none), or how to render it: rendered only when printed, never under --json. */
+  text: string | (() => Promise<string>);
   exitCode: number;
 }
 

@@ -51,7 +51,7 @@ const indexAction: Action = async (ctx, args, opts) => {
       onWarning: cache.onWarning,
     });
     progress.stop();
-    return { command: 'index', data: summary, text: ctx.json ? '' : await render(summary, ctx), exitCode: 0 };
+    return { command: 'index', data: summary, text: () => render(summary, ctx), exitCode: 0 };
   } finally {
     progress.stop();
   }

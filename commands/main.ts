@@ -237,7 +237,7 @@ async function runWith(argv: string[], io: CliIO, state: RunState): Promise<numb
           `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command: result.command, ok: true, data: result.data, warnings: state.warnings })}\n`,
         );
       } else {
-        await writeOut(io, result.text);
+        await writeOut(io, typeof result.text === 'string' ? result.text : await result.text());
       }
       code = result.exitCode;
     }

@@ -110,7 +110,7 @@ const profileAction: Action = async (ctx, args, opts) => {
     const exitCode = failPct !== undefined && d.regressions.length > 0 ? 1 : 0;
     if (exitCode === 1)
       ctx.note(`${d.regressions.length} span name${d.regressions.length === 1 ? '' : 's'} got slower by more than ${d.thresholdPct}%`);
-    return { command: name, data: d satisfies ProfileData, text: ctx.json ? '' : await renderDiff(d, ctx), exitCode };
+    return { command: name, data: d satisfies ProfileData, text: () => renderDiff(d, ctx), exitCode };
   }
 
   if (cpu > 0) {
@@ -118,7 +118,7 @@ const profileAction: Action = async (ctx, args, opts) => {
     if (sort !== 'self' && sort !== 'total') throw new QuarryError('usage', `--sort for a .cpuprofile takes self or total, got "${sort}"`);
     const { summarizeCpuProfiles } = await import('../src/profile/cpuProfile.js');
     const s = summarizeCpuProfiles(files, { top, sort });
-    return { command: name, data: s satisfies ProfileData, text: ctx.json ? '' : await renderCpu(s, ctx), exitCode: 0 };
+    return { command: name, data: s satisfies ProfileData, text: () => renderCpu(s, ctx), exitCode: 0 };
   }
 
   const [{ summarize }, { parseGroupFields, SORT_KEYS }, { parseDuration }] = await Promise.all([
@@ -143,7 +143,7 @@ const profileAction: Action = async (ctx, args, opts) => {
   });
   warnSkipped(ctx, s.skipped);
   if (s.trace !== null) ctx.note(`wrote ${formatCount(s.trace.events)} trace events to ${s.trace.path}`);
-  return { command: name, data: s satisfies ProfileData, text: ctx.json ? '' : await renderSummary(s, ctx), exitCode: 0 };
+  return { command: name, data: s satisfies ProfileData, text: () => renderSummary(s, ctx), exitCode: 0 };
 };
 
 /** One warning for all the lines that were not spans. */

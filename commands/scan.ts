@@ -104,12 +104,7 @@ const scanAction: Action = async (ctx, args, opts) => {
   const exitCode = failing > 0 ? 1 : 0;
   if (failing > 0) ctx.note(`${formatCount(failing)} finding${failing === 1 ? '' : 's'} at or over --fail-on ${failOn}`);
   const data = opts.summary === true ? { ...report, files: report.files.map(({ path, lang, lines }) => ({ path, lang, lines })) } : report;
-  // Under --json only `data` is printed: no text is rendered (the table's module alone is ~15 ms of a warm scan).
-  const text = ctx.json
-    ? ''
-    : format === 'sarif'
-      ? await sarifText(report)
-      : await renderTable(report, opts.summary === true, paint(ctx.color), ctx);
+  const text = () => (format === 'sarif' ? sarifText(report) : renderTable(report, opts.summary === true, paint(ctx.color), ctx));
   return { command: 'scan', data, text, exitCode };
 };
 

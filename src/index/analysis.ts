@@ -48,6 +48,11 @@ export interface IndexedAnalysis extends Omit<FileAnalysis, 'terms' | 'tf' | 'fi
   fieldLen: Uint32Array;
 }
 
+/** A file's four field lengths in the index (FIELDS order): its path's tokens, then the analysis's content fields. */
+export function indexedFieldLen(pathTokens: number, a: FileAnalysis): Uint32Array {
+  return Uint32Array.of(pathTokens, a.fieldLen[0] ?? 0, a.fieldLen[1] ?? 0, a.fieldLen[2] ?? 0);
+}
+
 /** The result of reading one file in a worker. */
 export type FileResult =
   | { ok: true; hash: string; size: number; mtimeMs: number; analysis: IndexedAnalysis; cached: boolean }

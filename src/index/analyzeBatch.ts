@@ -8,6 +8,7 @@ import {
   ANALYSIS_NAMESPACE,
   ANALYSIS_VERSION,
   analysisKey,
+  indexedFieldLen,
   fromCached,
   toCached,
   type CachedAnalysis,
@@ -204,7 +205,7 @@ class ThreadTerms {
       if (k === -1) refs[(k = used++)] = ref;
       tf[k * 4] = count;
     }
-    const fieldLen = Uint32Array.of(pathLen, a.fieldLen[0] ?? 0, a.fieldLen[1] ?? 0, a.fieldLen[2] ?? 0);
+    const fieldLen = indexedFieldLen(pathLen, a);
     const out: IndexedAnalysis = {
       lang: a.lang,
       lines: a.lines,

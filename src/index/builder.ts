@@ -9,7 +9,6 @@ import { ByteReader, ByteWriter } from './varint.js';
 import type { IndexedAnalysis } from './analysis.js';
 import {
   BLOCK_SIZE,
-  type BlockIndex,
   type DictBlock,
   type DictIndex,
   type FileColumns,
@@ -147,10 +146,6 @@ class PostingsWriter {
   private readonly w: ByteWriter;
   private cut = 0;
   private readonly out = new ChunkList();
-  /** Bytes [pendFrom, pendTo) of pendSrc, copied but not yet in `out`: adjacent copies become one chunk. */
-  private pendSrc: Uint8Array | null = null;
-  private pendFrom = 0;
-  private pendTo = 0;
   private prev = 0;
   count = 0;
 
@@ -160,7 +155,7 @@ class PostingsWriter {
 
   /** Bytes so far. */
   get length(): number {
-    return this.out.length + (this.w.length - this.cut) + (this.pendTo - this.pendFrom);
+    return this.out.length + (this.w.length - this.cut);
   }
 
   startTerm(): void {
@@ -169,7 +164,6 @@ class PostingsWriter {
   }
 
   add(doc: number, body: number, path: number, sym: number, docTf: number): void {
-    if (this.pendSrc !== null) this.flushCopy();
     const mask = (path ? MASK_PATH : 0) | (sym ? MASK_SYM : 0) | (docTf ? MASK_DOC : 0);
     this.w.varint((doc - this.prev) * 8 + mask);
     this.prev = doc;
@@ -182,33 +176,22 @@ class PostingsWriter {
 
   /** Appends `count` postings as they are (bytes [from, to) of `src`), the last of them for file `lastDoc`. */
   copy(src: Uint8Array, from: number, to: number, count: number, lastDoc: number): void {
-    if (src !== this.pendSrc || from !== this.pendTo) {
-      this.flushCopy();
-      this.flushWritten();
-      this.pendSrc = src;
-      this.pendFrom = from;
-    }
-    this.pendTo = to;
+    this.flushWritten();
+    this.out.pushRange(src, from, to);
     this.count += count;
     this.prev = lastDoc;
   }
 
   /** The postings, as chunks. */
   chunks(): Uint8Array[] {
-    this.flushCopy();
     this.flushWritten();
     return this.out.chunks;
   }
 
+  /** Moves the bytes written since the last cut to `out` (a view of the writer's buffer, which only grows). */
   private flushWritten(): void {
-    if (this.w.length > this.cut) this.out.push(this.w.bytesFrom(this.cut));
+    if (this.w.length > this.cut) this.out.pushRange(this.w.buffer, this.cut, this.w.length);
     this.cut = this.w.length;
-  }
-
-  private flushCopy(): void {
-    if (this.pendSrc !== null) this.out.push(this.pendSrc.subarray(this.pendFrom, this.pendTo));
-    this.pendFrom = this.pendTo = 0;
-    this.pendSrc = null;
   }
 }
 
@@ -388,7 +371,7 @@ export class IndexAssembler {
     sections.push(['fieldLen', packr.pack(this.fieldLen.slice(0, n * 4))]);
 
     // What is known of the dropped files helps only when every kept file keeps its id.
-    let dropped = this.dropped !== null && this.dropped.files === countDropped(this.remap) && keepsIds(this.remap) ? this.dropped : null;
+    let dropped = this.dropped !== null && this.dropped.files === droppedKeepingIds(this.remap) ? this.dropped : null;
     /** The merge with what is known of the dropped files; without, if what it found disagrees (a stale cache entry). */
     const merge = <T>(name: string, run: (d: DroppedFiles | null) => T): T =>
       prof.span(name, (s) => {
@@ -578,16 +561,17 @@ export interface DroppedFiles {
 class DroppedMismatch extends Error {}
 
 /** Old files that are not kept. */
-function countDropped(remap: Int32Array): number {
+/**
+ * How many old files are dropped, when every one that is kept keeps its id (files were edited, none added or removed
+ * before another); -1 when ids move.
+ */
+function droppedKeepingIds(remap: Int32Array): number {
   let n = 0;
-  for (let o = 0; o < remap.length; o++) if (remap[o]! < 0) n++;
+  for (let o = 0; o < remap.length; o++) {
+    if (remap[o] === -1) n++;
+    else if (remap[o] !== o) return -1;
+  }
   return n;
-}
-
-/** Whether every old file that is kept keeps its id (files were edited, none added or removed before another). */
-function keepsIds(remap: Int32Array): boolean {
-  for (let o = 0; o < remap.length; o++) if (remap[o] !== o && remap[o] !== -1) return false;
-  return true;
 }
 
 /** How many entries of sorted `list`, from `i`, sort before `next` (all of them when next is undefined). */
@@ -620,7 +604,7 @@ function mergeDictionary(
   const blockPostings: number[] = [0];
   let termCount = 0;
   // Terms merged since the last block went out, to be cut into blocks: their postings start at `offsets`.
-  let terms = new StringColumnWriter(1024);
+  const terms = new StringColumnWriter(1024);
   let dfs: number[] = [];
   let offsets: number[] = [];
   const fd = fresh.data;
@@ -629,6 +613,7 @@ function mergeDictionary(
   /** Cuts the terms merged so far into blocks of BLOCK_SIZE; their postings are all written by now. */
   const emitTerms = (): void => {
     const count = terms.size;
+    if (count === 0) return;
     offsets.push(out.length);
     for (let from = 0; from < count; from += BLOCK_SIZE) {
       const to = Math.min(count, from + BLOCK_SIZE);
@@ -642,7 +627,7 @@ function mergeDictionary(
       blockPostings.push(offsets[to]!);
     }
     termCount += count;
-    terms = new StringColumnWriter(1024);
+    terms.clear();
     dfs = [];
     offsets = [];
   };
@@ -742,7 +727,6 @@ function mergeDictionary(
     let ti = 0; // next term of a dropped file (sorted)
     for (let b = 0; b < idx.first.length; b++) {
       const next = idx.first[b + 1];
-      const blockBytes = raw.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
       // Fresh terms before the next block's first belong here (the first block takes any earlier); so do the
       // dropped files' terms, which are old terms.
       const freshHere = countBefore(g.sorted, fi, next) > 0;
@@ -754,13 +738,13 @@ function mergeDictionary(
         const to = idx.postings[b + 1]!;
         if (to < from || to > bytes.length) throw new RangeError('block postings outside the section');
         first.push(idx.first[b]!);
-        blocks.push(blockBytes);
+        blocks.pushRange(raw, idx.offsets[b]!, idx.offsets[b + 1]!);
         blockOffsets.push(blocks.length);
         out.copy(bytes, from, to, 0, 0);
         blockPostings.push(out.length);
         continue;
       }
-      const block = old.decodeDictBlock(blockBytes);
+      const block = old.decodeDictBlock(raw.subarray(idx.offsets[b]!, idx.offsets[b + 1]!));
       const count = columnLength(block.terms);
       oldTermsDecoded += count;
       const base = idx.postings[b]!;
@@ -901,14 +885,15 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]
   const bases: number[] = [];
   const chunks = new ChunkList();
   let records = 0;
-  const push = (firstKey: string, block: Uint8Array, count: number): void => {
+  /** Adds a block of `count` records: bytes [from, to) of `src`. */
+  const push = (firstKey: string, count: number, src: Uint8Array, from = 0, to = src.length): void => {
     first.push(firstKey);
     bases.push(records);
     records += count;
-    chunks.push(block);
+    chunks.pushRange(src, from, to);
     offsets.push(chunks.length);
   };
-  const pushRows = (rows: SymRow[]): void => chunkRows(rows, (part) => push(part[0]!.key, encodeSymbolBlock(part), part.length));
+  const pushRows = (rows: SymRow[]): void => chunkRows(rows, (part) => push(part[0]!.key, part.length, encodeSymbolBlock(part)));
 
   let fi = 0;
   if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
@@ -919,7 +904,6 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]
     let droppedSeen = 0;
     for (let b = 0; b < idx.first.length; b++) {
       const next = idx.first[b + 1];
-      const blockBytes = raw.subarray(idx.offsets[b]!, idx.offsets[b + 1]!);
       // Fresh rows sorting before the next block's first name belong here (the first block takes any earlier).
       let fe = fi;
       while (fe < freshRows.length && (next === undefined || freshRows[fe]!.key < next)) fe++;
@@ -928,15 +912,15 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]
       if (dropped && fe === fi && touchedHere === 0) {
         const count = (next === undefined ? old.header.symbolCount : idx.bases[b + 1]!) - idx.bases[b]!;
         if (count < 0) throw new RangeError('symbol block bases go back');
-        push(idx.first[b]!, blockBytes, count);
+        push(idx.first[b]!, count, raw, idx.offsets[b]!, idx.offsets[b + 1]!);
         continue;
       }
-      const block = old.decodeSymbolBlock(blockBytes);
+      const block = old.decodeSymbolBlock(raw.subarray(idx.offsets[b]!, idx.offsets[b + 1]!));
       const count = block.file.length;
       let clean = fe === fi;
       for (let r = 0; clean && r < count; r++) if (remap[block.file[r]!] !== block.file[r]) clean = false;
       if (clean) {
-        push(idx.first[b]!, blockBytes, count);
+        push(idx.first[b]!, count, raw, idx.offsets[b]!, idx.offsets[b + 1]!);
         continue;
       }
       const kept: SymRow[] = [];

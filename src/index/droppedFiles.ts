@@ -2,20 +2,27 @@
 // content hash the old index has for them. They name every term and symbol those files had, so that the merge
 // touches only the dictionary and symbol blocks those fall in (see DroppedFiles in builder.ts).
 import type { Cache } from '../cache/cache.js';
-import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, analysisKey, fromCached, type CachedAnalysis } from './analysis.js';
+import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, analysisKey, fromCached, indexedFieldLen, type CachedAnalysis } from './analysis.js';
 import type { DroppedFiles } from './builder.js';
 import type { IndexReader } from './reader.js';
 import { addTerms } from './tokenize.js';
 
 /** Beyond this many dropped files the merge reads everything anyway: describing them would cost more than it saves. */
-export const MOST_DESCRIBED = 64;
+const MOST_DESCRIBED = 64;
 
 /**
- * The dropped files `ids` of the old index as DroppedFiles, or null when one of them is not in the cache, or its
- * entry does not match what the index holds of it (its token counts per field).
+ * The dropped files `ids` of the old index as DroppedFiles, or null when they are too many, there is no cache
+ * (`openStore` is called only when they are few), one of them is not in it, or its entry does not match what the
+ * index holds of it (its token counts per field).
  */
-export async function describeDropped(store: Cache, old: IndexReader, ids: readonly number[]): Promise<DroppedFiles | null> {
+export async function describeDropped(
+  openStore: () => Promise<Cache | null>,
+  old: IndexReader,
+  ids: readonly number[],
+): Promise<DroppedFiles | null> {
   if (ids.length > MOST_DESCRIBED) return null;
+  const store = await openStore();
+  if (store === null) return null;
   const paths = ids.map((id) => old.pathOf(id));
   const entries = await store.getMany<CachedAnalysis>(
     ANALYSIS_NAMESPACE,
@@ -31,8 +38,7 @@ export async function describeDropped(store: Cache, old: IndexReader, ids: reado
     const pathCounts = new Map<string, number>();
     const pathLen = addTerms(paths[i]!, pathCounts);
     const id = ids[i]!;
-    const lens = [pathLen, a.fieldLen[0] ?? 0, a.fieldLen[1] ?? 0, a.fieldLen[2] ?? 0];
-    if (lens.some((n, f) => fieldLen[id * 4 + f] !== n)) return null;
+    if (indexedFieldLen(pathLen, a).some((n, f) => fieldLen[id * 4 + f] !== n)) return null;
     const terms = new Set([...a.terms, ...pathCounts.keys()]);
     for (const t of terms) out.terms.add(t);
     out.postings += terms.size;

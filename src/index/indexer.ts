@@ -379,16 +379,10 @@ async function describeDroppedFiles(plan: BuildPlan, assembler: import('./builde
   for (const r of plan.reuse) kept[r.id] = 1;
   const ids: number[] = [];
   for (let o = 0; o < old.fileCount; o++) if (kept[o] === 0) ids.push(o);
-  const [{ describeDropped, MOST_DESCRIBED }, { threadCache }] = await Promise.all([
-    import('./droppedFiles.js'),
-    import('../cache/threadCache.js'),
-  ]);
-  if (ids.length > MOST_DESCRIBED) return;
-  const store = await threadCache(plan.opts.cacheDir, plan.opts.sharedCache);
-  if (store === null) return;
+  const [{ describeDropped }, { threadCache }] = await Promise.all([import('./droppedFiles.js'), import('../cache/threadCache.js')]);
   const dropped = await profiler().span('describe-dropped', (s) => {
     s.set('files', ids.length);
-    return describeDropped(store, old, ids);
+    return describeDropped(() => threadCache(plan.opts.cacheDir, plan.opts.sharedCache), old, ids);
   });
   if (dropped !== null) assembler.knowDropped(dropped);
 }

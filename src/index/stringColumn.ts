@@ -155,6 +155,14 @@ export class StringColumnWriter {
     return { blob: Buffer.from(this.buf.subarray(base, base + bytes)), offsets };
   }
 
+  /** Empties the writer, keeping its memory. */
+  clear(): void {
+    this.pendSrc = null;
+    this.pendFrom = this.pendTo = 0;
+    this.length = 0;
+    this.count = 0;
+  }
+
   /** String `i` of the column so far. */
   stringAt(i: number): string {
     this.flush();

@@ -28,13 +28,9 @@ export class ByteWriter {
     buf[this.length++] = v;
   }
 
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
-
-  /** Bytes written from `start` on, as a view (which stays valid: growing moves to a new buffer). */
-  bytesFrom(start: number): Uint8Array {
-    return this.buf.subarray(start, this.length);
+  /** The buffer written to, up to `length` (growing moves to a new one: views of this one stay as they were). */
+  get buffer(): Uint8Array {
+    return this.buf;
   }
 }
 
