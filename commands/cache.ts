@@ -46,7 +46,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
     .description(
       "stats: entries and bytes by namespace, and the hit rate summed from the profile's cache counters " +
         '(--profile FILE, else .quarry/profile.jsonl in --root or the nearest directory upwards).\n' +
-        "clear: delete the entries of one namespace (--namespace) or all of quarry's. With --shared, the Redis cache of " +
+        "clear: delete the entries of one namespace (--namespace) or all of quarry's; clearing scan also deletes the last " +
+        'scan reports (local-scan-report), which are built from its entries. With --shared, the Redis cache of ' +
         "--cache-url (or QUARRY_CACHE_URL) instead of the local one; only quarry's keys are deleted (SCAN + UNLINK), never the database.",
     )
     .argument('<action>', ACTIONS.join(' | '))

@@ -129,9 +129,11 @@ async function renderTable(report: ScanReport, summary: boolean, p: Paint, ctx: 
   const all = report.totals.all!;
   out.push(
     `scanned ${formatCount(all.files)} file${all.files === 1 ? '' : 's'} in ${formatMs(report.durationMs)}` +
-      `${report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses` +
-      (report.fromIndex > 0 ? ` · ${formatCount(report.fromIndex)} known from the index` : '') +
-      (report.fromLastScan > 0 ? ` · ${formatCount(report.fromLastScan)} known from the last scan` : ''),
+      (report.reused
+        ? ' · unchanged since the last scan (same files, sizes and mtimes): its report reused'
+        : `${report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses` +
+          (report.fromIndex > 0 ? ` · ${formatCount(report.fromIndex)} known from the index` : '') +
+          (report.fromLastScan > 0 ? ` · ${formatCount(report.fromLastScan)} known from the last scan` : '')),
   );
   out.push(await totalsTable(report, ctx));
   if (!summary) {

@@ -3,6 +3,7 @@
 // (SCAN + UNLINK in batches), never FLUSHDB: the database may hold other programs' data.
 import { existsSync } from 'node:fs';
 
+import { clearFiles, fileUsage } from './cacheFiles.js';
 import { namespacePrefix } from './cacheKey.js';
 import { lmdbPath } from './lmdbStore.js';
 import { SHARED_KEY_PREFIX, type SharedCacheConfig } from './sharedConfig.js';
@@ -41,10 +42,11 @@ function sorted(byNs: Map<string, NamespaceUsage>): NamespaceUsage[] {
 
 /** Usage of the local store at `dir` by namespace (only `ns` when given); nothing when it does not exist yet. */
 export async function localUsage(dir: string, ns?: string): Promise<NamespaceUsage[]> {
-  if (!existsSync(lmdbPath(dir))) return [];
+  const byNs = new Map<string, NamespaceUsage>();
+  for (const u of fileUsage(dir, ns)) byNs.set(u.namespace, u);
+  if (!existsSync(lmdbPath(dir))) return sorted(byNs);
   const store = await openLocal(dir);
   try {
-    const byNs = new Map<string, NamespaceUsage>();
     for (const [key, bytes] of store.sizes(ns === undefined ? '' : namespacePrefix(ns))) add(byNs, namespaceOf(key), bytes);
     return sorted(byNs);
   } finally {
@@ -52,16 +54,20 @@ export async function localUsage(dir: string, ns?: string): Promise<NamespaceUsa
   }
 }
 
-/** Drops the entries of `ns` (all when undefined) from the local store at `dir`; the number of entries dropped. */
+/**
+ * Drops the entries of `ns` (all when undefined) from the local store at `dir`, and the files kept beside it that
+ * belong to `ns` or are built from it (cacheFiles.ts); the number of entries and files dropped.
+ */
 export async function clearLocal(dir: string, ns?: string): Promise<number> {
-  if (!existsSync(lmdbPath(dir))) return 0;
+  const files = clearFiles(dir, ns);
+  if (!existsSync(lmdbPath(dir))) return files;
   const store = await openLocal(dir);
   try {
     const prefix = ns === undefined ? '' : namespacePrefix(ns);
     let n = 0;
     for (const _ of store.sizes(prefix)) n++;
     await store.clearPrefix(prefix);
-    return n;
+    return files + n;
   } finally {
     await store.disconnect();
   }

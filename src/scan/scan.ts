@@ -17,9 +17,10 @@ import { yieldToEvents } from '../util/yieldToEvents.js';
 import type { Level } from './config.js';
 import { findCycles, type Cycle } from './cycles.js';
 import { loadLastScan, saveLastScan, type FileState, type KnownFiles } from './lastScan.js';
+import { loadLastReport, saveLastReport, type Listing, type ReportInputs } from './lastReport.js';
 import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
 import type { FunctionInfo, LineCounts } from './metrics.js';
-import { loadTsconfig, resolveImport, type Resolution } from './resolve.js';
+import { loadTsconfig, resolveImport, type Resolution, type TsconfigPaths } from './resolve.js';
 import type { Finding, Severity } from './rule.js';
 import { RULES, isCliPath } from './runRules.js';
 import type { PreRead, ScanFileResult, ScanReply, ScanTask } from './scanBatch.js';
@@ -115,6 +116,11 @@ export interface ScanReport {
    * no index: not read either.
    */
   fromLastScan: number;
+  /**
+   * The last scan's report, returned as it was: same root, options and quarry, and a walk that listed the same files
+   * with the same sizes and mtimes (lastReport.ts). Then every file counts in `fromLastScan`, and `cache` is zero.
+   */
+  reused: boolean;
   workers: number;
   durationMs: number;
 }
@@ -130,7 +136,61 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const root = resolve(opts.root);
   checkRootDir(root);
   const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
-  const { files, skipped } = prof.span('walk', () => collectFiles(root, opts.paths ?? [root]));
+  const listing = prof.span('walk', () => collectFiles(root, opts.paths ?? [root]));
+  const wholeTree = (opts.paths ?? [root]).some((p) => resolve(root, p) === root);
+  const tsconfig = safeTsconfig(root, opts.onWarning);
+  // Only a scan of the whole tree is kept: a scan of some paths also resolves imports to files outside them, which
+  // its listing does not cover.
+  const inputs: ReportInputs | null = opts.cacheDir !== null && wholeTree ? { root, rules, levels: opts.levels, tsconfig } : null;
+  if (inputs !== null) {
+    const last = prof.span('load-last-report', (span) => {
+      const r = loadLastReport(opts.cacheDir!, inputs, listing);
+      span.set('reused', r !== null);
+      return r;
+    });
+    if (last !== null) return reused(last, listing.files.length, started);
+  }
+  const report = await scanTree(root, rules, listing, wholeTree, tsconfig, opts, started);
+  if (inputs !== null) {
+    try {
+      prof.span('save-last-report', () => saveLastReport(opts.cacheDir!, inputs, listing, report));
+    } catch (err) {
+      // A cache directory that cannot be made has been reported by the cache already.
+      if (existsSync(opts.cacheDir!)) opts.onWarning?.(`could not keep the scan report in ${opts.cacheDir}: ${messageOf(err)}`);
+    }
+  }
+  return report;
+}
+
+/**
+ * The last scan's report, as this scan's: every file answered from it (none read, none looked up in the cache), and
+ * this run's duration.
+ */
+function reused(last: Omit<ScanReport, 'durationMs'>, walked: number, started: number): ScanReport {
+  for (const f of last.files) f.cached = true;
+  return {
+    ...last,
+    cache: { hits: 0, misses: 0 },
+    fromIndex: 0,
+    fromLastScan: walked,
+    reused: true,
+    workers: 0,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Scans the walked files (from the cache where it can) and assembles the report. */
+async function scanTree(
+  root: string,
+  rules: SkipRules,
+  listing: Listing,
+  wholeTree: boolean,
+  tsconfig: TsconfigPaths | undefined,
+  opts: ScanOptions,
+  started: number,
+): Promise<ScanReport> {
+  const prof = profiler();
+  const { files, skipped } = listing;
   // The other files are read too, only to skip (and count) them by the same rules as `index`.
   const results = await scanFiles(root, files, rules, opts);
   const skippedFiles = [...skipped];
@@ -149,9 +209,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   });
 
   const walkedPaths = files.map((f) => f.path);
-  const wholeTree = (opts.paths ?? [root]).some((p) => resolve(root, p) === root);
   const known = wholeTree ? new Set(walkedPaths) : new TreeFiles(walkedPaths, root);
-  const tsconfig = safeTsconfig(root, opts.onWarning);
   // Directory imports ask for the same package.json again and again (and for many that do not exist): read each
   // known one once.
   const manifests = new Map<string, unknown>();
@@ -231,6 +289,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     cache,
     fromIndex: results.fromIndex,
     fromLastScan: results.fromLastScan,
+    reused: false,
     workers: results.workers,
     durationMs: Math.round(performance.now() - started),
   };

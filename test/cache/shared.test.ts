@@ -390,9 +390,12 @@ describe.skipIf(redis === null)('shared cache (Redis)', () => {
     expect(redis!.cli(['GET', 'someone:else'])).toBe('keep');
     expect(redis!.cli(['GET', 'analysis:3:not-ours'])).toBe('keep');
 
-    // The local store: one namespace at a time too.
+    // The local store: one namespace at a time too. Clearing scan also deletes the scan's report of the tree (a file
+    // beside the store, built from the scan entries).
+    const before = JSON.parse((await quarry(['cache', 'stats', '--json'], { env })).stdout);
+    expect(before.data.namespaces).toContainEqual(expect.objectContaining({ namespace: 'local-scan-report', entries: 1 }));
     const local = JSON.parse((await quarry(['cache', 'clear', '--namespace', 'scan', '--json'], { env })).stdout);
-    expect(local.data).toMatchObject({ store: 'local', deleted: FILES });
+    expect(local.data).toMatchObject({ store: 'local', deleted: FILES + 1 });
     const left = JSON.parse((await quarry(['cache', 'stats', '--json'], { env })).stdout);
     expect(left.data.namespaces).toEqual([
       expect.objectContaining({ namespace: 'analysis', entries: FILES }),

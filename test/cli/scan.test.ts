@@ -302,13 +302,26 @@ describe('quarry scan output', () => {
     expect(r.stdout).toMatch(/ · skipped (binary 1, minified 1|minified 1, binary 1)\n$/);
   });
 
-  it('answers a second run from the cache', async () => {
+  it('answers a second run from the last report, or from the cache once the report is cleared', async () => {
     const root = fixture('scan/mixed');
     const cacheDir = tempDir('quarry-cache-');
-    await scan([], root, { QUARRY_CACHE_DIR: cacheDir });
+    const first = await scan(['--json'], root, { QUARRY_CACHE_DIR: cacheDir });
     const r = await scan([], root, { QUARRY_CACHE_DIR: cacheDir });
+    expect(r.stdout).toMatch(
+      /^scanned 7 files in \d+ ms · unchanged since the last scan \(same files, sizes and mtimes\): its report reused\n/,
+    );
+    const again = await scan(['--json'], root, { QUARRY_CACHE_DIR: cacheDir });
+    const answer = (doc: Envelope) => ({ ...doc.data, durationMs: 0, cache: 0, reused: 0, fromLastScan: 0, files: 0 });
+    expect(answer(JSON.parse(again.stdout) as Envelope)).toEqual(answer(JSON.parse(first.stdout) as Envelope));
+    const stats = await quarry(['cache', 'stats', '--json'], { env: { QUARRY_CACHE_DIR: cacheDir } });
+    expect(JSON.parse(stats.stdout).data.namespaces).toContainEqual(
+      expect.objectContaining({ namespace: 'local-scan-report', entries: 1 }),
+    );
+    const cleared = await quarry(['cache', 'clear', '--namespace', 'local-scan-report', '--json'], { env: { QUARRY_CACHE_DIR: cacheDir } });
+    expect(JSON.parse(cleared.stdout).data.deleted).toBe(1);
     // Every walked file (7 scanned, 2 others) known from the last scan's record: none read.
-    expect(r.stdout).toMatch(/^scanned 7 files in \d+ ms · cache 7 hits, 0 misses · 9 known from the last scan\n/);
+    const byFile = await scan([], root, { QUARRY_CACHE_DIR: cacheDir });
+    expect(byFile.stdout).toMatch(/^scanned 7 files in \d+ ms · cache 7 hits, 0 misses · 9 known from the last scan\n/);
     const none = await scan(['--no-cache'], root, { QUARRY_CACHE_DIR: cacheDir });
     expect(none.stdout).toMatch(/· cache 0 hits, 7 misses\n/);
   });

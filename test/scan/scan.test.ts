@@ -1,5 +1,5 @@
 // runScan as a library call, on the fixture trees of fixtures/scan/ (copied to temp dirs) and on trees built here.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runIndex } from '../../src/index/indexer.js';
@@ -7,6 +7,8 @@ import { ruleLevels, type Level } from '../../src/scan/config.js';
 import type { Cycle } from '../../src/scan/cycles.js';
 import { runScan, type ScanOptions, type ScanReport } from '../../src/scan/scan.js';
 import { LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, lastScanKey } from '../../src/scan/lastScan.js';
+import { REPORTS_DIR, reportPath } from '../../src/scan/lastReport.js';
+import { indexPathOf } from '../../src/index/indexPath.js';
 import { threadCache } from '../../src/cache/threadCache.js';
 import { QuarryError } from '../../src/util/errors.js';
 import { REPO, fixture, tempDir } from '../helpers.js';
@@ -415,8 +417,15 @@ describe('runScan with the cache', () => {
     workers: null,
     fromIndex: null,
     fromLastScan: null,
+    reused: null,
     files: r.files.map((f) => ({ ...f, cached: null })),
   });
+
+  /**
+   * Drops the last scan's whole report (lastReport.ts), as `quarry cache clear` does, so that the next scan of an
+   * unchanged tree goes file by file: what these tests are about.
+   */
+  const forgetReport = (cacheDir: string) => rmSync(join(cacheDir, REPORTS_DIR), { recursive: true, force: true });
 
   for (const [what, make, workers] of [
     ['a few files, scanned on the main thread', () => fixture('scan/parse-errors'), 0],
@@ -429,6 +438,7 @@ describe('runScan with the cache', () => {
       expect(cold.workers).toBe(workers);
       expect(cold.cache).toEqual({ hits: 0, misses: cold.files.length });
       expect(cold.files.every((f) => !f.cached)).toBe(true);
+      forgetReport(cacheDir);
       const warm = await scan(root, { cacheDir, workers: 2 });
       expect(warm.cache).toEqual({ hits: warm.files.length, misses: 0 });
       expect(warm.files.every((f) => f.cached)).toBe(true);
@@ -468,6 +478,7 @@ describe('runScan with the cache', () => {
     const before = readFileSync(util, 'utf8');
     writeFileSync(util, before.replace(/[a-z]/g, 'x'));
     utimesSync(util, stamp, stamp);
+    forgetReport(cacheDir);
     const warm = await scan(root, { cacheDir, workers: 2 });
     expect(warm.fromLastScan).toBe(walked);
     expect(warm.fromIndex).toBe(0);
@@ -485,6 +496,7 @@ describe('runScan with the cache', () => {
     const second = await scan(root, { cacheDir, workers: 2 });
     expect(second.fromLastScan).toBe(walked - 2);
     expect(second.files.filter((f) => !f.cached).map((f) => f.path)).toEqual(['src/util.js']);
+    forgetReport(cacheDir);
     const third = await scan(root, { cacheDir, workers: 2 });
     expect(third.fromLastScan).toBe(walked - 1);
     expect(third.cache).toEqual({ hits: third.files.length, misses: 0 });
@@ -496,6 +508,7 @@ describe('runScan with the cache', () => {
     const cold = await scan(root, { cacheDir });
     const walked = cold.files.length + cold.otherFiles + cold.skippedFiles.length;
     expect((await scan(root, { cacheDir, rules: { maxLineChars: 1000 } })).fromLastScan).toBe(0);
+    forgetReport(cacheDir);
     expect((await scan(root, { cacheDir })).fromLastScan).toBe(walked);
     // The record overwritten with garbage, through the cache the scan uses (its in-memory tier included): read as
     // no record, and replaced.
@@ -503,9 +516,11 @@ describe('runScan with the cache', () => {
     const { DEFAULT_SKIP_RULES } = await import('../../src/index/skipRules.js');
     const key = lastScanKey(root, DEFAULT_SKIP_RULES);
     await cache.set(LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, key, { paths: ['a'], size: [] });
+    forgetReport(cacheDir);
     const afterGarbage = await scan(root, { cacheDir });
     expect(afterGarbage.fromLastScan).toBe(0);
     expect(comparable(afterGarbage)).toEqual(comparable(cold));
+    forgetReport(cacheDir);
     expect((await scan(root, { cacheDir })).fromLastScan).toBe(walked);
   });
 
@@ -542,6 +557,176 @@ describe('runScan with the cache', () => {
     await scan(root);
     const r = await scan(root);
     expect(r.cache).toEqual({ hits: 0, misses: 3 });
+  });
+});
+
+describe("runScan reusing the last scan's report", () => {
+  /** A report without what a reused report changes (duration, cache counts and the files' `cached` flags). */
+  const answer = (r: ScanReport) => ({
+    ...r,
+    durationMs: 0,
+    cache: null,
+    workers: null,
+    fromIndex: null,
+    fromLastScan: null,
+    reused: null,
+    files: r.files.map((f) => ({ ...f, cached: null })),
+  });
+
+  it('returns the last report when no file changed: nothing read, nothing looked up, the same answer', async () => {
+    const root = fixture('scan/findings');
+    const cacheDir = tempDir('quarry-cache-');
+    const cold = await scan(root, { cacheDir });
+    expect(cold.reused).toBe(false);
+    const walked = cold.files.length + cold.otherFiles + cold.skippedFiles.length;
+    const warm = await scan(root, { cacheDir });
+    expect(warm.reused).toBe(true);
+    expect(warm.cache).toEqual({ hits: 0, misses: 0 });
+    expect(warm.fromLastScan).toBe(walked);
+    expect(warm.workers).toBe(0);
+    expect(warm.files.every((f) => f.cached)).toBe(true);
+    expect(answer(warm)).toEqual(answer(cold));
+    expect(cold.findings.error + cold.findings.warning + cold.findings.note).toBeGreaterThan(0);
+  });
+
+  it('trusts size and mtime, as the index does: new bytes under the same size and mtime are not read', async () => {
+    const root = fixture('scan/findings');
+    const cacheDir = tempDir('quarry-cache-');
+    const file = join(root, 'src', 'state.js');
+    const stamp = new Date('2026-01-02T03:04:05Z');
+    utimesSync(file, stamp, stamp);
+    const cold = await scan(root, { cacheDir });
+    const before = findingsByFile(cold)['src/state.js']!;
+    expect(before.length).toBeGreaterThan(0);
+    // Same length, no finding left; the mtime put back.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/[^\n]/g, ' '));
+    utimesSync(file, stamp, stamp);
+    const warm = await scan(root, { cacheDir });
+    expect(warm.reused).toBe(true);
+    expect(findingsByFile(warm)['src/state.js']).toEqual(before);
+    // Touched: scanned again, and the new bytes seen.
+    utimesSync(file, new Date(), new Date());
+    const touched = await scan(root, { cacheDir });
+    expect(touched.reused).toBe(false);
+    expect(findingsByFile(touched)['src/state.js']).toEqual([]);
+  });
+
+  it('scans again when a file is added or removed, then keeps the new report', async () => {
+    const root = fixture('scan/mixed');
+    const cacheDir = tempDir('quarry-cache-');
+    await scan(root, { cacheDir });
+    writeFileSync(join(root, 'src', 'added.js'), 'export function added() { return JSON.parse(JSON.stringify({})); }\n');
+    const added = await scan(root, { cacheDir });
+    expect(added.reused).toBe(false);
+    expect(added.files.map((f) => f.path)).toContain('src/added.js');
+    expect(added.findings.note + added.findings.warning + added.findings.error).toBeGreaterThan(0);
+    const again = await scan(root, { cacheDir });
+    expect(again.reused).toBe(true);
+    expect(answer(again)).toEqual(answer(added));
+    rmSync(join(root, 'src', 'added.js'));
+    const removed = await scan(root, { cacheDir });
+    expect(removed.reused).toBe(false);
+    expect(removed.files.map((f) => f.path)).not.toContain('src/added.js');
+  });
+
+  it('scans again when rule levels or skip rules differ from the last scan', async () => {
+    const root = fixture('scan/findings');
+    const cacheDir = tempDir('quarry-cache-');
+    const cold = await scan(root, { cacheDir });
+    const ids = [...new Set(cold.files.flatMap((f) => f.findings.map((x) => x.ruleId)))];
+    expect(ids.length).toBeGreaterThan(0);
+    const levels = new Map(ruleLevels(root, []).levels);
+    for (const id of ids) levels.set(id, 'off' as Level);
+    const off = await scan(root, { cacheDir, levels });
+    expect(off.reused).toBe(false);
+    expect(off.findings).toEqual({ error: 0, warning: 0, note: 0 });
+    const offAgain = await scan(root, { cacheDir, levels });
+    expect(offAgain.reused).toBe(true);
+    expect(offAgain.findings).toEqual({ error: 0, warning: 0, note: 0 });
+    const back = await scan(root, { cacheDir });
+    expect(back.reused).toBe(false);
+    expect(back.findings).toEqual(cold.findings);
+    const rules = await scan(root, { cacheDir, rules: { maxFileBytes: 10 } });
+    expect(rules.reused).toBe(false);
+    expect(rules.files).toEqual([]);
+  });
+
+  it('scans again when tsconfig paths change in a config outside the tree (same listing, other resolution)', async () => {
+    const top = tempDir();
+    const root = join(top, 'app');
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'tsconfig.json'), '{ "extends": "../base.json" }\n');
+    writeFileSync(join(top, 'base.json'), '{ "compilerOptions": { "baseUrl": "app", "paths": { "@lib": ["src/a.ts"] } } }\n');
+    writeFileSync(join(root, 'src', 'a.ts'), 'export const a = 1;\n');
+    writeFileSync(join(root, 'src', 'b.ts'), 'export const b = 2;\n');
+    writeFileSync(join(root, 'src', 'main.ts'), "import { a } from '@lib';\nexport const m = a;\n");
+    const cacheDir = tempDir('quarry-cache-');
+    const target = (r: ScanReport) => r.files.find((f) => f.path === 'src/main.ts')!.imports[0]!.target;
+    const first = await scan(root, { cacheDir });
+    expect(target(first)).toBe('src/a.ts');
+    writeFileSync(join(top, 'base.json'), '{ "compilerOptions": { "baseUrl": "app", "paths": { "@lib": ["src/b.ts"] } } }\n');
+    const second = await scan(root, { cacheDir });
+    expect(second.reused).toBe(false);
+    expect(target(second)).toBe('src/b.ts');
+  });
+
+  it('scans again once the index at the root is another file, so that a damaged one is still reported', async () => {
+    const root = fixture('scan/mixed');
+    const cacheDir = tempDir('quarry-cache-');
+    await scan(root, { cacheDir });
+    await runIndex({ root, cacheDir: null, workers: 0 });
+    const withIndex = await scan(root, { cacheDir });
+    expect(withIndex.reused).toBe(false);
+    expect(withIndex.fromIndex).toBeGreaterThan(0);
+    expect((await scan(root, { cacheDir })).reused).toBe(true);
+    writeFileSync(indexPathOf(root), 'not an index');
+    const err = await rejection(() => scan(root, { cacheDir }));
+    expect(err.message).toMatch(/unreadable/);
+  });
+
+  it('neither reuses nor keeps a report for a scan of some paths, or without a cache', async () => {
+    const root = fixture('scan/mixed');
+    const cacheDir = tempDir('quarry-cache-');
+    await scan(root, { cacheDir, paths: ['src'] });
+    expect(existsSync(join(cacheDir, REPORTS_DIR))).toBe(false);
+    expect((await scan(root, { cacheDir, paths: ['src'] })).reused).toBe(false);
+    await scan(root, { cacheDir });
+    // A report of the whole tree is there now; a scan of some paths still does not use it.
+    expect(existsSync(reportPath(cacheDir, root))).toBe(true);
+    expect((await scan(root, { cacheDir, paths: ['src'] })).reused).toBe(false);
+    expect((await scan(root, { cacheDir: null })).reused).toBe(false);
+    expect((await scan(root, { cacheDir: null })).reused).toBe(false);
+  });
+
+  for (const [what, bytes] of [
+    ['garbage', Buffer.from([0, 159, 146, 150, 255])],
+    ['truncated JSON', Buffer.from('{"inputs":"x","paths":[')],
+    ['JSON of another shape', Buffer.from('{"inputs":1,"report":{"__proto__":{"polluted":true}}}')],
+    ['an empty file', Buffer.alloc(0)],
+  ] as const) {
+    it(`takes a report file holding ${what} for none, scans, and replaces it`, async () => {
+      const root = fixture('scan/findings');
+      const cacheDir = tempDir('quarry-cache-');
+      const cold = await scan(root, { cacheDir });
+      writeFileSync(reportPath(cacheDir, root), bytes);
+      const damaged = await scan(root, { cacheDir });
+      expect(damaged.reused).toBe(false);
+      expect(answer(damaged)).toEqual(answer(cold));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((await scan(root, { cacheDir })).reused).toBe(true);
+    });
+  }
+
+  it("takes the report of another quarry version's scan for none", async () => {
+    const root = fixture('scan/mixed');
+    const cacheDir = tempDir('quarry-cache-');
+    await scan(root, { cacheDir });
+    const path = reportPath(cacheDir, root);
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as { inputs: string };
+    const inputs = JSON.parse(stored.inputs) as { quarry: string };
+    writeFileSync(path, JSON.stringify({ ...stored, inputs: JSON.stringify({ ...inputs, quarry: '0.0.1-old' }) }));
+    expect((await scan(root, { cacheDir })).reused).toBe(false);
+    expect((await scan(root, { cacheDir })).reused).toBe(true);
   });
 });
 
