@@ -3,7 +3,6 @@
 // printers in src/scan/format/ render it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { flushWrites, setCacheAttrs, takeCacheWarnings, threadCache } from '../cache/threadCache.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
 import { countReasons, type SkipReason } from '../index/analysis.js';
 import { DEFAULT_SKIP_RULES, type SkipRules } from '../index/skipRules.js';
@@ -15,8 +14,8 @@ import { profiler } from '../profile/profiler.js';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
 import { yieldToEvents } from '../util/yieldToEvents.js';
 import type { Level } from './config.js';
-import { findCycles, type Cycle } from './cycles.js';
-import { loadLastScan, saveLastScan, type FileState, type KnownFiles } from './lastScan.js';
+import type { Cycle } from './cycles.js';
+import type { FileState, KnownFiles } from './lastScan.js';
 import { loadLastReport, saveLastReport, type Listing, type ReportInputs } from './lastReport.js';
 import { PARSE_ERROR_RULE, SCAN_NAMESPACE, SCAN_VERSION, scanCacheHash, type FileScan } from './scanResult.js';
 import type { FunctionInfo, LineCounts } from './metrics.js';
@@ -192,7 +191,7 @@ async function scanTree(
   const prof = profiler();
   const { files, skipped } = listing;
   // The other files are read too, only to skip (and count) them by the same rules as `index`.
-  const results = await scanFiles(root, files, rules, opts);
+  const [results, { findCycles }] = await Promise.all([scanFiles(root, files, rules, opts), import('./cycles.js')]);
   const skippedFiles = [...skipped];
   const scanned: { file: WalkedFile; result: Extract<ScanFileResult, { scan: FileScan }> }[] = [];
   const cache = { hits: 0, misses: 0 };
@@ -448,6 +447,11 @@ async function scanFiles(
   opts: ScanOptions,
 ): Promise<{ results: ScanFileResult[]; workers: number; fromIndex: number; fromLastScan: number }> {
   const prof = profiler();
+  // Loaded here, not with the module: a scan that reuses the last report (lastReport.ts) needs none of them.
+  const [{ flushWrites, setCacheAttrs, takeCacheWarnings, threadCache }, { loadLastScan, saveLastScan }] = await Promise.all([
+    import('../cache/threadCache.js'),
+    import('./lastScan.js'),
+  ]);
   const results = new Array<ScanFileResult>(files.length);
   const span = prof.start('scan-files', { files: files.length });
   const index = await prof.span('load-index', () => indexedFiles(root), undefined, span);
