@@ -25,7 +25,7 @@ export interface FlushReply {
 export function workerEntry<T extends { profile: WorkerProfilerContext | null }, R>(
   run: (task: T, prof: Profiler) => Promise<R>,
 ): (task: T | FlushTask) => Promise<(R & { spans: SpanLine[] }) | FlushReply> {
-  return async (task) => {
+  const handle = async (task: T | FlushTask): Promise<(R & { spans: SpanLine[] }) | FlushReply> => {
     if ('flush' in task) {
       await arriveAndWait(task.flush);
       const warnings = await flushWrites();
@@ -33,5 +33,14 @@ export function workerEntry<T extends { profile: WorkerProfilerContext | null },
     }
     const reply = await run(task, initWorkerProfiler(task.profile));
     return { ...reply, spans: drainSpans() };
+  };
+  // The pool hands a thread its next task while the current one runs (see createLane), so that the thread goes on
+  // without waiting for the main thread; tasks still run one after the other, in the order they came: a batch's
+  // reply carries the terms its thread first saw and the spans it recorded, since the previous reply.
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const reply = last.then(() => handle(task));
+    last = reply.catch(() => {});
+    return reply;
   };
 }

@@ -137,6 +137,10 @@ function createLane(filename: URL, threads: number): Lane {
     filename: filename.href,
     minThreads: 1,
     maxThreads: 1,
+    // The lane keeps one task queued behind the running one (runLane); posted to the thread at once, it is there
+    // when the running one ends, instead of after a round trip through this thread (which may be busy taking a
+    // reply). The thread runs them one after the other (workerEntry.ts).
+    concurrentTasksPerWorker: 2,
     idleTimeout: 1000,
     ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
   });
