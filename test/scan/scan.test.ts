@@ -36,6 +36,18 @@ async function rejection(fn: () => Promise<unknown>): Promise<QuarryError> {
 
 const zero = { files: 0, code: 0, comment: 0, blank: 0, functions: 0, classes: 0, maxComplexity: 0 };
 
+/** A report without what differs between a cold and a warm (or reused) run: duration, cache counts, `cached` flags. */
+const comparable = (r: ScanReport) => ({
+  ...r,
+  durationMs: 0,
+  cache: null,
+  workers: null,
+  fromIndex: null,
+  fromLastScan: null,
+  reused: null,
+  files: r.files.map((f) => ({ ...f, cached: null })),
+});
+
 describe('runScan on fixtures/scan/mixed (one file per language)', () => {
   it('scans .js, .jsx, .ts, .tsx, .d.ts, .mjs and .cjs files and leaves .json and .md alone', async () => {
     const r = await scan(fixture('scan/mixed'));
@@ -409,18 +421,6 @@ describe('runScan with the cache', () => {
     return root;
   }
 
-  /** A report without what differs between a cold and a warm run. */
-  const comparable = (r: ScanReport) => ({
-    ...r,
-    durationMs: 0,
-    cache: null,
-    workers: null,
-    fromIndex: null,
-    fromLastScan: null,
-    reused: null,
-    files: r.files.map((f) => ({ ...f, cached: null })),
-  });
-
   /**
    * Drops the last scan's whole report (lastReport.ts), as `quarry cache clear` does, so that the next scan of an
    * unchanged tree goes file by file: what these tests are about.
@@ -561,18 +561,6 @@ describe('runScan with the cache', () => {
 });
 
 describe("runScan reusing the last scan's report", () => {
-  /** A report without what a reused report changes (duration, cache counts and the files' `cached` flags). */
-  const answer = (r: ScanReport) => ({
-    ...r,
-    durationMs: 0,
-    cache: null,
-    workers: null,
-    fromIndex: null,
-    fromLastScan: null,
-    reused: null,
-    files: r.files.map((f) => ({ ...f, cached: null })),
-  });
-
   it('returns the last report when no file changed: nothing read, nothing looked up, the same answer', async () => {
     const root = fixture('scan/findings');
     const cacheDir = tempDir('quarry-cache-');
@@ -585,7 +573,7 @@ describe("runScan reusing the last scan's report", () => {
     expect(warm.fromLastScan).toBe(walked);
     expect(warm.workers).toBe(0);
     expect(warm.files.every((f) => f.cached)).toBe(true);
-    expect(answer(warm)).toEqual(answer(cold));
+    expect(comparable(warm)).toEqual(comparable(cold));
     expect(cold.findings.error + cold.findings.warning + cold.findings.note).toBeGreaterThan(0);
   });
 
@@ -622,7 +610,7 @@ describe("runScan reusing the last scan's report", () => {
     expect(added.findings.note + added.findings.warning + added.findings.error).toBeGreaterThan(0);
     const again = await scan(root, { cacheDir });
     expect(again.reused).toBe(true);
-    expect(answer(again)).toEqual(answer(added));
+    expect(comparable(again)).toEqual(comparable(added));
     rmSync(join(root, 'src', 'added.js'));
     const removed = await scan(root, { cacheDir });
     expect(removed.reused).toBe(false);
@@ -711,7 +699,7 @@ describe("runScan reusing the last scan's report", () => {
       writeFileSync(reportPath(cacheDir, root), bytes);
       const damaged = await scan(root, { cacheDir });
       expect(damaged.reused).toBe(false);
-      expect(answer(damaged)).toEqual(answer(cold));
+      expect(comparable(damaged)).toEqual(comparable(cold));
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect((await scan(root, { cacheDir })).reused).toBe(true);
     });
