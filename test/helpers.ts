@@ -63,6 +63,19 @@ export interface CliRun {
  * Runs bin/quarry.js like a user would (no TTY, CI unset unless given). `onSpawn` gets the child (to signal it);
  * with `limitMs` it is killed with SIGKILL after that long, so a hang fails the test instead of stalling it.
  */
+/** Children of quarry() still running: a test that timed out leaves them behind (see killLiveChildren). */
+const live = new Set<ChildProcess>();
+
+/**
+ * Kills what quarry() started and is still running, after each test (test/setup.ts). A test that times out is
+ * abandoned by vitest, not its child: a hung `quarry` went on spinning a core for many minutes, and every timing
+ * taken on the machine meanwhile was off.
+ */
+export function killLiveChildren(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
 export function quarry(
   args: string[],
   opts: {
@@ -82,6 +95,7 @@ export function quarry(
       env: env as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    live.add(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -96,6 +110,7 @@ export function quarry(
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      live.delete(child);
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout, stderr, timedOut, ms: performance.now() - started });
     });
