@@ -11,7 +11,7 @@
 #
 # Measures:
 #   (a) cold index, empty cache: C/.quarry removed and a fresh empty QUARRY_CACHE_DIR
-#       before every run, vs `ctags -R -f TAGS C` — same hyperfine invocation;
+#       before every run, vs `ctags -R -f TAGS C` — interleaved: rounds of one run of each, the order alternating;
 #   (b) cold index, warm cache: index removed, analysis cache kept (a new clone of a
 #       project you have indexed before): shows what the content-hash cache saves;
 #   (c) re-index with nothing changed (stat every file, read none);
@@ -63,13 +63,30 @@ fi
 # (a) Cold index with an empty cache vs ctags. Each command gets its own --prepare: quarry
 #     loses its index and its cache, ctags its tags file. ctags -R indexes every language it
 #     knows, quarry every text file it does not skip; both walk the same tree.
-note "(a) cold index, empty cache, vs ctags (${COLD_WARMUP} warmup + ${COLD_RUNS} runs each; minutes)"
-hf "$TMP/cold.json" --warmup "$COLD_WARMUP" --runs "$COLD_RUNS" \
-  --prepare "bash -c $(q "rm -rf $(q "$C/.quarry") $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")" \
-  -n "quarry index (empty cache)" "$(with_cache "$COLD_CACHE")" \
-  --prepare "rm -f $(q "$TAGS")" \
-  -n "ctags -R" "ctags -R -f $(q "$TAGS") $(q "$C")" >&2
+note "(a) cold index, empty cache, vs ctags (${COLD_WARMUP} warmup + ${COLD_RUNS} rounds of one run each, the order alternating; minutes)"
+# Interleaved: hyperfine runs all of one command's runs before the next command's, and this machine's speed drifts
+# by tens of percent within minutes (ctags -R took 6.27 s in one such run and 8.97 s in the next, its CPU time up
+# alike), which went straight into the ratio. One hyperfine call per round, one run of each command, quarry first
+# in even rounds and ctags first in odd ones; the timed rounds are then pooled by command.
+QPREP="bash -c $(q "rm -rf $(q "$C/.quarry") $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")"
+for ((round = 0; round < COLD_WARMUP + COLD_RUNS; round++)); do
+  qargs=(--prepare "$QPREP" -n "quarry index (empty cache)" "$(with_cache "$COLD_CACHE")")
+  cargs=(--prepare "rm -f $(q "$TAGS")" -n "ctags -R" "ctags -R -f $(q "$TAGS") $(q "$C")")
+  if ((round % 2 == 0)); then order=("${qargs[@]}" "${cargs[@]}"); else order=("${cargs[@]}" "${qargs[@]}"); fi
+  hf "$TMP/cold-$round.json" --runs 1 "${order[@]}" >&2
+done
 rm -rf "$COLD_CACHE"
+rounds=()
+for ((round = 0; round < COLD_WARMUP + COLD_RUNS; round++)); do rounds+=("$TMP/cold-$round.json"); done
+# Pooled: per command (in the order quarry, ctags) its times over the timed rounds, mean and sample stddev.
+jq -s --argjson w "$COLD_WARMUP" '
+  .[$w:] as $rounds
+  | {results: [("quarry index (empty cache)", "ctags -R") as $name
+      | [$rounds[].results[] | select(.command == $name) | .times[]] as $t
+      | ($t | add / length) as $m
+      | {command: $name, times: $t, mean: $m,
+         stddev: (if ($t | length) > 1 then (($t | map(. - $m | . * .) | add) / (($t | length) - 1) | sqrt) else 0 end)}]}
+' "${rounds[@]}" >"$TMP/cold.json"
 read -r cold_m cold_sd < <(secs "$TMP/cold.json" 0)
 read -r ctags_m ctags_sd < <(secs "$TMP/cold.json" 1)
 ntags=$(grep -vc '^!_' "$TAGS" || true)
