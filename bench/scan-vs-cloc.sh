@@ -7,7 +7,7 @@
 #   env QUARRY="cmd ..."     quarry command (default: node <repo>/bin/quarry.js)
 #   env RUNS=10 WARMUP=2     hyperfine runs and warmup runs per command
 #
-# One hyperfine invocation (hyperfine runs the commands one after another, each with its warmup and runs):
+# Interleaved rounds (one hyperfine call per round with one run of each command, the first command rotating):
 #   (a) cold scan: `quarry scan DIR --summary --json` with an empty cache (a fresh QUARRY_CACHE_DIR before every run);
 #   (b) warm scan: the same command with the cache filled and the tree unchanged;
 #   (c) `cloc --list-file=FILES --skip-uniqueness --json`, FILES being exactly the files quarry scanned (from a
@@ -78,13 +78,41 @@ answer='.data | {totals, findings, cycles, parseErrors}'
 
 QS="$QUARRY_HF scan $(q "$D") --summary --json"
 with_cache() { printf 'env %s %s' "$(q "QUARRY_CACHE_DIR=$1")" "$QS"; }
-note "hyperfine: cold scan, warm scan, cloc, node -e 0 ($WARMUP warmup + $RUNS runs each)"
-hf "$TMP/hf.json" --warmup "$WARMUP" --runs "$RUNS" \
-  --prepare "bash -c $(q "rm -rf $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")" \
-  -n "quarry scan, empty cache" "$(with_cache "$COLD_CACHE")" \
-  --prepare "true" -n "quarry scan, warm cache" "$(with_cache "$WARM_CACHE")" \
-  --prepare "true" -n "cloc --list-file" "$(qcmd "${CLOC[@]}")" \
-  --prepare "true" -n "node -e 0" "node -e 0" >&2
+note "hyperfine: cold scan, warm scan, cloc, node -e 0 ($WARMUP warmup + $RUNS rounds of one run each, the order rotating)"
+# Interleaved: hyperfine runs all of one command's runs before the next command's, and this machine's speed drifts by
+# tens of percent within minutes, which went into the ratios. One hyperfine call per round, one run of each command,
+# the first command rotating from round to round; the timed rounds are then pooled by command.
+names=("quarry scan, empty cache" "quarry scan, warm cache" "cloc --list-file" "node -e 0")
+cmdargs=(
+  "--prepare|bash -c $(q "rm -rf $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")|$(with_cache "$COLD_CACHE")"
+  "--prepare|true|$(with_cache "$WARM_CACHE")"
+  "--prepare|true|$(qcmd "${CLOC[@]}")"
+  "--prepare|true|node -e 0"
+)
+rounds=()
+for ((round = 0; round < WARMUP + RUNS; round++)); do
+  args=()
+  for ((k = 0; k < 4; k++)); do
+    i=$(((round + k) % 4))
+    IFS='|' read -r flag prep cmd <<<"${cmdargs[$i]}"
+    args+=("$flag" "$prep" -n "${names[$i]}" "$cmd")
+  done
+  hf "$TMP/hf-$round.json" --runs 1 "${args[@]}" >&2
+  ((round < WARMUP)) || rounds+=("$TMP/hf-$round.json")
+done
+jq -s '
+  [.[].results[]] as $all
+  | {results: [("quarry scan, empty cache", "quarry scan, warm cache", "cloc --list-file", "node -e 0") as $name
+      | [$all[] | select(.command == $name)] as $r
+      | [$r[].times[]] as $t
+      | ($t | add / length) as $m
+      | ($t | sort) as $s
+      | {command: $name, mean: $m,
+         stddev: (if ($t | length) > 1 then (($t | map(. - $m | . * .) | add) / (($t | length) - 1) | sqrt) else 0 end),
+         median: (if ($s | length) % 2 == 1 then $s[($s | length - 1) / 2] else ($s[($s | length) / 2 - 1] + $s[($s | length) / 2]) / 2 end),
+         min: $s[0], max: $s[-1],
+         user: ([$r[].user] | add / length), system: ([$r[].system] | add / length)}]}
+' "${rounds[@]}" >"$TMP/hf.json"
 
 # stats I: "mean sd median min max" in ms of the I-th command.
 stats() { jq -r --argjson i "$1" '.results[$i] | [.mean, .stddev, .median, .min, .max, .user, .system] | map(. * 1000) | @tsv' "$TMP/hf.json"; }
@@ -105,7 +133,7 @@ echo "quarry scan vs cloc — $D"
 echo "files: quarry scanned $qfiles ($(jq -r '.data.totals | to_entries | map(select(.key != "all") | "\(.key) \(.value.files)") | join(", ")' "$TMP/scan.json")), $qbytes bytes; cloc counted $cfiles of the same list; workers $(jq -r .data.workers "$TMP/scan.json")"
 echo "cache: cold run $cold_check, warm run $warm_check"
 echo "cloc: $(qcmd "${CLOC[@]}")"
-echo "runs: $WARMUP warmup + $RUNS timed per command; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "runs: $WARMUP warmup + $RUNS timed rounds, one run of each command per round; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 row() { table_row 26 22 10 22 -- "$@"; }
 row command "mean ± sd" median "min .. max" "user + sys (CPU)"
 printf '%.0s-' {1..98}; echo
