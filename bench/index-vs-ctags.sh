@@ -78,15 +78,7 @@ done
 rm -rf "$COLD_CACHE"
 rounds=()
 for ((round = 0; round < COLD_WARMUP + COLD_RUNS; round++)); do rounds+=("$TMP/cold-$round.json"); done
-# Pooled: per command (in the order quarry, ctags) its times over the timed rounds, mean and sample stddev.
-jq -s --argjson w "$COLD_WARMUP" '
-  .[$w:] as $rounds
-  | {results: [("quarry index (empty cache)", "ctags -R") as $name
-      | [$rounds[].results[] | select(.command == $name) | .times[]] as $t
-      | ($t | add / length) as $m
-      | {command: $name, times: $t, mean: $m,
-         stddev: (if ($t | length) > 1 then (($t | map(. - $m | . * .) | add) / (($t | length) - 1) | sqrt) else 0 end)}]}
-' "${rounds[@]}" >"$TMP/cold.json"
+hf_pool "$TMP/cold.json" '["quarry index (empty cache)", "ctags -R"]' "${rounds[@]:COLD_WARMUP}"
 read -r cold_m cold_sd < <(secs "$TMP/cold.json" 0)
 read -r ctags_m ctags_sd < <(secs "$TMP/cold.json" 1)
 ntags=$(grep -vc '^!_' "$TAGS" || true)

@@ -56,6 +56,28 @@ need() { local t; for t in "$@"; do command -v "$t" >/dev/null 2>&1 || die "'$t'
 # output fed through a pipe so no tool can take a /dev/null shortcut, exported to JSON.
 hf() { local out=$1; shift; hyperfine -N --output=pipe --export-json "$out" "$@"; }
 
+# hf_pool OUT NAMES_JSON FILE...: the hyperfine exports of interleaved rounds (one run of each command per round)
+# pooled into one export-like document at OUT: per command, in the order of the JSON array NAMES_JSON, its times
+# over all rounds with their mean, sample stddev, median, min and max, and user and system time averaged.
+hf_pool() {
+  local out=$1 names=$2
+  shift 2
+  jq -s --argjson names "$names" '
+    [.[].results[]] as $all
+    | {results: [$names[] as $name
+        | [$all[] | select(.command == $name)] as $r
+        | [$r[].times[]] as $t
+        | ($t | add / length) as $m
+        | ($t | sort) as $s
+        | ($s | length) as $n
+        | {command: $name, times: $t, mean: $m,
+           stddev: (if $n > 1 then (($t | map(. - $m | . * .) | add) / ($n - 1) | sqrt) else 0 end),
+           median: (if $n % 2 == 1 then $s[($n - 1) / 2] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end),
+           min: $s[0], max: $s[-1],
+           user: ([$r[].user] | add / length), system: ([$r[].system] | add / length)}]}
+  ' "$@" >"$out"
+}
+
 # hf_stat JSON INDEX: "mean sd" in milliseconds of the INDEX-th command (0-based).
 hf_stat() { jq -r --argjson i "$2" '.results[$i] | "\(.mean * 1000) \(.stddev * 1000)"' "$1"; }
 

@@ -100,19 +100,7 @@ for ((round = 0; round < WARMUP + RUNS; round++)); do
   hf "$TMP/hf-$round.json" --runs 1 "${args[@]}" >&2
   ((round < WARMUP)) || rounds+=("$TMP/hf-$round.json")
 done
-jq -s '
-  [.[].results[]] as $all
-  | {results: [("quarry scan, empty cache", "quarry scan, warm cache", "cloc --list-file", "node -e 0") as $name
-      | [$all[] | select(.command == $name)] as $r
-      | [$r[].times[]] as $t
-      | ($t | add / length) as $m
-      | ($t | sort) as $s
-      | {command: $name, mean: $m,
-         stddev: (if ($t | length) > 1 then (($t | map(. - $m | . * .) | add) / (($t | length) - 1) | sqrt) else 0 end),
-         median: (if ($s | length) % 2 == 1 then $s[($s | length - 1) / 2] else ($s[($s | length) / 2 - 1] + $s[($s | length) / 2]) / 2 end),
-         min: $s[0], max: $s[-1],
-         user: ([$r[].user] | add / length), system: ([$r[].system] | add / length)}]}
-' "${rounds[@]}" >"$TMP/hf.json"
+hf_pool "$TMP/hf.json" "$(printf '%s\n' "${names[@]}" | jq -R . | jq -sc .)" "${rounds[@]}"
 
 # stats I: "mean sd median min max" in ms of the I-th command.
 stats() { jq -r --argjson i "$1" '.results[$i] | [.mean, .stddev, .median, .min, .max, .user, .system] | map(. * 1000) | @tsv' "$TMP/hf.json"; }
