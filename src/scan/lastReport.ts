@@ -1,12 +1,12 @@
 // The whole report of the last scan of a tree, kept as one file in the cache directory
-// (`<cacheDir>/scan-reports/<key>.json`, one per root). A later scan of the whole tree with the same options whose
+// (`<cacheDir>/scan-reports/<key>.json`, one per root). A later scan of the whole tree returns it as it is when its
 // walk lists the same files with the same sizes and mtimes (the test `index` and the last-scan record also trust),
-// and whose root holds the same index file (or none), returns it as it is: it opens no cache, reads no file and
-// resolves no import. Anything else (a file added, removed
-// or touched, a rule re-levelled, a skip rule or tsconfig `paths` changed, another quarry) scans as usual and
-// replaces the file. A file that does not decode, or decodes to something else, is a miss. JSON, not msgpack: V8's
-// JSON.parse reads the eslint package's report (~0.5 MB) in a few ms, msgpackr's decoder in 15-30 ms in a process
-// that has not warmed it up (and JSON.parse never lets `__proto__` reach a prototype).
+// the root holds the same index file (or none) and the options are the same: it then opens no cache, reads no file
+// and resolves no import. Anything else (a file added, removed or touched, a rule re-levelled, a skip rule or the
+// tsconfig `paths` changed, another quarry) scans as usual and replaces the file. A file that does not decode, or
+// decodes to something else, is a miss. JSON, not msgpack: V8's JSON.parse reads the eslint package's report
+// (~0.5 MB) in a few ms, msgpackr's decoder took 15-30 ms in a process that had not warmed it up; and JSON.parse
+// never lets `__proto__` reach a prototype.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCAN_REPORTS } from '../cache/cacheFiles.js';
