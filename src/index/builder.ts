@@ -560,7 +560,6 @@ export interface DroppedFiles {
 /** What the merge found disagrees with DroppedFiles: merge again, reading everything. */
 class DroppedMismatch extends Error {}
 
-/** Old files that are not kept. */
 /**
  * How many old files are dropped, when every one that is kept keeps its id (files were edited, none added or removed
  * before another); -1 when ids move.
@@ -579,6 +578,19 @@ function countBefore(list: readonly string[], i: number, next: string | undefine
   let j = i;
   while (j < list.length && (next === undefined || list[j]! < next)) j++;
   return j - i;
+}
+
+/** Sorted keys taken block by block, in order: the dropped files' terms or symbol names, for the merges. */
+class SortedCursor {
+  #i = 0;
+  constructor(private readonly keys: readonly string[]) {}
+
+  /** How many keys from here sort before `next` (all that are left when undefined); moves past them. */
+  take(next: string | undefined): number {
+    const n = countBefore(this.keys, this.#i, next);
+    this.#i += n;
+    return n;
+  }
 }
 
 /**
@@ -723,15 +735,13 @@ function mergeDictionary(
     };
     const idx = old.dictIndex();
     const raw = old.dictBlocksBytes();
-    const touched = dropped ? [...dropped.terms].sort() : [];
-    let ti = 0; // next term of a dropped file (sorted)
+    const touched = new SortedCursor(dropped ? [...dropped.terms].sort() : []);
     for (let b = 0; b < idx.first.length; b++) {
       const next = idx.first[b + 1];
       // Fresh terms before the next block's first belong here (the first block takes any earlier); so do the
       // dropped files' terms, which are old terms.
       const freshHere = countBefore(g.sorted, fi, next) > 0;
-      const touchedHere = countBefore(touched, ti, next);
-      ti += touchedHere;
+      const touchedHere = touched.take(next);
       if (dropped && !freshHere && touchedHere === 0) {
         emitTerms();
         const from = idx.postings[b]!;
@@ -899,16 +909,14 @@ function mergeSymbols(old: IndexReader | null, remap: Int32Array, rows: SymRow[]
   if (old && old.fileCount > 0 && old.header.symbolCount > 0) {
     const idx = old.symIndex();
     const raw = old.symBlocksBytes();
-    const touched = dropped ? [...dropped.symbolKeys].sort() : [];
-    let ti = 0;
+    const touched = new SortedCursor(dropped ? [...dropped.symbolKeys].sort() : []);
     let droppedSeen = 0;
     for (let b = 0; b < idx.first.length; b++) {
       const next = idx.first[b + 1];
       // Fresh rows sorting before the next block's first name belong here (the first block takes any earlier).
       let fe = fi;
       while (fe < freshRows.length && (next === undefined || freshRows[fe]!.key < next)) fe++;
-      const touchedHere = countBefore(touched, ti, next);
-      ti += touchedHere;
+      const touchedHere = touched.take(next);
       if (dropped && fe === fi && touchedHere === 0) {
         const count = (next === undefined ? old.header.symbolCount : idx.bases[b + 1]!) - idx.bases[b]!;
         if (count < 0) throw new RangeError('symbol block bases go back');
