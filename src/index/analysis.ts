@@ -1,6 +1,7 @@
 // Per-file analysis: what a worker computes from one file's bytes and what the cache stores by content hash.
 import { SYMBOL_KINDS, type SymbolKind } from './symbolKinds.js';
 import { languageOf } from './language.js';
+import { addTerms } from './tokenize.js';
 
 /** Bump when the analysis of the same bytes would change: cache keys carry it, so old entries are never read. */
 export const ANALYSIS_VERSION = 5;
@@ -46,6 +47,12 @@ export interface IndexedAnalysis extends Omit<FileAnalysis, 'terms' | 'tf' | 'fi
   refs: Uint32Array;
   tf: Uint32Array;
   fieldLen: Uint32Array;
+}
+
+/** A path's terms as the index counts them in the path field: each term's count, and the number of tokens. */
+export function pathTerms(path: string): { counts: Map<string, number>; tokens: number } {
+  const counts = new Map<string, number>();
+  return { counts, tokens: addTerms(path, counts) };
 }
 
 /** A file's four field lengths in the index (FIELDS order): its path's tokens, then the analysis's content fields. */

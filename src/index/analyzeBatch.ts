@@ -9,6 +9,7 @@ import {
   ANALYSIS_VERSION,
   analysisKey,
   indexedFieldLen,
+  pathTerms,
   fromCached,
   toCached,
   type CachedAnalysis,
@@ -16,7 +17,7 @@ import {
   type FileResult,
   type IndexedAnalysis,
 } from './analysis.js';
-import { TermIds, addTerms, termHash } from './tokenize.js';
+import { TermIds, termHash } from './tokenize.js';
 import { analyzeText } from './analyze.js';
 import type { SkipRules } from './skipRules.js';
 import { ReadArena, readSource } from './readSource.js';
@@ -183,8 +184,7 @@ class ThreadTerms {
   }
 
   index(path: string, a: FileAnalysis): IndexedAnalysis {
-    const pathCounts = new Map<string, number>();
-    const pathLen = addTerms(path, pathCounts);
+    const { counts: pathCounts, tokens: pathLen } = pathTerms(path);
     const n = a.terms.length;
     // Path terms are mostly body terms too: they share a slot; the others are appended.
     const refs = new Uint32Array(n + pathCounts.size);

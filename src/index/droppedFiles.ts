@@ -2,10 +2,17 @@
 // content hash the old index has for them. They name every term and symbol those files had, so that the merge
 // touches only the dictionary and symbol blocks those fall in (see DroppedFiles in builder.ts).
 import type { Cache } from '../cache/cache.js';
-import { ANALYSIS_NAMESPACE, ANALYSIS_VERSION, analysisKey, fromCached, indexedFieldLen, type CachedAnalysis } from './analysis.js';
+import {
+  ANALYSIS_NAMESPACE,
+  ANALYSIS_VERSION,
+  analysisKey,
+  fromCached,
+  indexedFieldLen,
+  pathTerms,
+  type CachedAnalysis,
+} from './analysis.js';
 import type { DroppedFiles } from './builder.js';
 import type { IndexReader } from './reader.js';
-import { addTerms } from './tokenize.js';
 
 /** Beyond this many dropped files the merge reads everything anyway: describing them would cost more than it saves. */
 const MOST_DESCRIBED = 64;
@@ -35,8 +42,7 @@ export async function describeDropped(
     const a = fromCached(entries[i]);
     if (a === undefined) return null;
     // The file's terms as the index has them: its own, and its path's (ThreadTerms.index in analyzeBatch.ts).
-    const pathCounts = new Map<string, number>();
-    const pathLen = addTerms(paths[i]!, pathCounts);
+    const { counts: pathCounts, tokens: pathLen } = pathTerms(paths[i]!);
     const id = ids[i]!;
     if (indexedFieldLen(pathLen, a).some((n, f) => fieldLen[id * 4 + f] !== n)) return null;
     const terms = new Set([...a.terms, ...pathCounts.keys()]);
