@@ -98,10 +98,18 @@ const POOL_INTERRUPT_BUDGET = 8 * V8_INTERRUPT_BUDGET;
  */
 function tuneTierUp(): void {
   if ([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--interrupt-budget'))) return;
-  const set = process.env.QUARRY_INTERRUPT_BUDGET;
-  const budget = set !== undefined && set !== '' ? Number(set) : POOL_INTERRUPT_BUDGET;
-  const value = Number.isInteger(budget) && budget > 0 ? budget : V8_INTERRUPT_BUDGET;
-  setFlagsFromString(`--interrupt-budget=${value}`);
+  const budget = tuning('QUARRY_INTERRUPT_BUDGET', POOL_INTERRUPT_BUDGET);
+  setFlagsFromString(`--interrupt-budget=${budget !== undefined && Number.isInteger(budget) ? budget : V8_INTERRUPT_BUDGET}`);
+}
+
+/**
+ * A V8 setting for the pool's threads: the environment variable `name` when set (not empty), else `fallback`;
+ * undefined for V8's own default (0, or what is not a positive number).
+ */
+function tuning(name: string, fallback: number): number | undefined {
+  const set = process.env[name];
+  const v = set !== undefined && set !== '' ? Number(set) : fallback;
+  return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 /** One thread of a job (a Tinypool of one thread), so that runInPool chooses which batches each thread gets. */
@@ -125,9 +133,7 @@ const YOUNG_MAX_MB = 128;
  * shares a budget so that many threads do not multiply peak RSS. QUARRY_WORKER_YOUNG_MB overrides it (0: V8's default).
  */
 function youngGenerationMb(size: number): number | undefined {
-  const set = process.env.QUARRY_WORKER_YOUNG_MB;
-  const v = set !== undefined && set !== '' ? Number(set) : Math.max(48, Math.min(YOUNG_MAX_MB, Math.floor(YOUNG_BUDGET_MB / size)));
-  return Number.isFinite(v) && v > 0 ? v : undefined;
+  return tuning('QUARRY_WORKER_YOUNG_MB', Math.max(48, Math.min(YOUNG_MAX_MB, Math.floor(YOUNG_BUDGET_MB / size))));
 }
 
 /** A thread for a job of `threads` threads in all, which share the memory budget. */
