@@ -123,18 +123,21 @@ async function sarifText(report: ScanReport): Promise<string> {
   return `${JSON.stringify(toSarif({ toolVersion: quarryVersion(), rules, findings, root: report.root }), null, 2)}\n`;
 }
 
+/** How the scan got its answers, for the first line: the last report as it was, or threads, cache and what was known. */
+function answeredFrom(report: ScanReport): string {
+  if (report.reused) return ' · unchanged since the last scan (same files, sizes and mtimes): its report reused';
+  const parts = [`cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses`];
+  if (report.fromIndex > 0) parts.push(`${formatCount(report.fromIndex)} known from the index`);
+  if (report.fromLastScan > 0) parts.push(`${formatCount(report.fromLastScan)} known from the last scan`);
+  const workers = report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : '';
+  return `${workers} · ${parts.join(' · ')}`;
+}
+
 /** The summary table, then (unless --summary) findings grouped by file as ESLint prints them, then the cycles. */
 async function renderTable(report: ScanReport, summary: boolean, p: Paint, ctx: CommandContext): Promise<string> {
   const out: string[] = [];
   const all = report.totals.all!;
-  out.push(
-    `scanned ${formatCount(all.files)} file${all.files === 1 ? '' : 's'} in ${formatMs(report.durationMs)}` +
-      (report.reused
-        ? ' · unchanged since the last scan (same files, sizes and mtimes): its report reused'
-        : `${report.workers > 0 ? `, ${report.workers} worker${report.workers === 1 ? '' : 's'}` : ''} · cache ${formatCount(report.cache.hits)} hits, ${formatCount(report.cache.misses)} misses` +
-          (report.fromIndex > 0 ? ` · ${formatCount(report.fromIndex)} known from the index` : '') +
-          (report.fromLastScan > 0 ? ` · ${formatCount(report.fromLastScan)} known from the last scan` : '')),
-  );
+  out.push(`scanned ${formatCount(all.files)} file${all.files === 1 ? '' : 's'} in ${formatMs(report.durationMs)}${answeredFrom(report)}`);
   out.push(await totalsTable(report, ctx));
   if (!summary) {
     for (const f of report.files) {
