@@ -64,21 +64,10 @@ fi
 #     loses its index and its cache, ctags its tags file. ctags -R indexes every language it
 #     knows, quarry every text file it does not skip; both walk the same tree.
 note "(a) cold index, empty cache, vs ctags (${COLD_WARMUP} warmup + ${COLD_RUNS} rounds of one run each, the order alternating; minutes)"
-# Interleaved: hyperfine runs all of one command's runs before the next command's, and this machine's speed drifts
-# by tens of percent within minutes (ctags -R took 6.27 s in one such run and 8.97 s in the next, its CPU time up
-# alike), which went straight into the ratio. One hyperfine call per round, one run of each command, quarry first
-# in even rounds and ctags first in odd ones; the timed rounds are then pooled by command.
-QPREP="bash -c $(q "rm -rf $(q "$C/.quarry") $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")"
-for ((round = 0; round < COLD_WARMUP + COLD_RUNS; round++)); do
-  qargs=(--prepare "$QPREP" -n "quarry index (empty cache)" "$(with_cache "$COLD_CACHE")")
-  cargs=(--prepare "rm -f $(q "$TAGS")" -n "ctags -R" "ctags -R -f $(q "$TAGS") $(q "$C")")
-  if ((round % 2 == 0)); then order=("${qargs[@]}" "${cargs[@]}"); else order=("${cargs[@]}" "${qargs[@]}"); fi
-  hf "$TMP/cold-$round.json" --runs 1 "${order[@]}" >&2
-done
+hf_rounds "$TMP/cold.json" "$COLD_WARMUP" "$COLD_RUNS" \
+  "quarry index (empty cache)" "bash -c $(q "rm -rf $(q "$C/.quarry") $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")" "$(with_cache "$COLD_CACHE")" \
+  "ctags -R" "rm -f $(q "$TAGS")" "ctags -R -f $(q "$TAGS") $(q "$C")"
 rm -rf "$COLD_CACHE"
-rounds=()
-for ((round = 0; round < COLD_WARMUP + COLD_RUNS; round++)); do rounds+=("$TMP/cold-$round.json"); done
-hf_pool "$TMP/cold.json" '["quarry index (empty cache)", "ctags -R"]' "${rounds[@]:COLD_WARMUP}"
 read -r cold_m cold_sd < <(secs "$TMP/cold.json" 0)
 read -r ctags_m ctags_sd < <(secs "$TMP/cold.json" 1)
 ntags=$(grep -vc '^!_' "$TAGS" || true)

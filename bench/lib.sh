@@ -56,6 +56,29 @@ need() { local t; for t in "$@"; do command -v "$t" >/dev/null 2>&1 || die "'$t'
 # output fed through a pipe so no tool can take a /dev/null shortcut, exported to JSON.
 hf() { local out=$1; shift; hyperfine -N --output=pipe --export-json "$out" "$@"; }
 
+# hf_rounds OUT WARMUP RUNS NAME PREPARE COMMAND [NAME PREPARE COMMAND]...: the commands timed in interleaved rounds,
+# one hyperfine call per round with one run of each, the first command rotating from round to round (with two, they
+# alternate). Hyperfine alone runs all of one command's runs before the next one's, and this machine's speed drifts by
+# tens of percent within minutes, which then goes into the ratios. The WARMUP rounds are dropped and the others pooled
+# at OUT (hf_pool).
+hf_rounds() {
+  local out=$1 warmup=$2 runs=$3
+  shift 3
+  local -a specs=("$@") names=() files=() args
+  local n=$((${#specs[@]} / 3)) round k i
+  for ((i = 0; i < n; i++)); do names+=("${specs[i * 3]}"); done
+  for ((round = 0; round < warmup + runs; round++)); do
+    args=()
+    for ((k = 0; k < n; k++)); do
+      i=$(((round + k) % n))
+      args+=(--prepare "${specs[i * 3 + 1]}" -n "${specs[i * 3]}" "${specs[i * 3 + 2]}")
+    done
+    hf "$out.round-$round" --runs 1 "${args[@]}" >&2
+    ((round < warmup)) || files+=("$out.round-$round")
+  done
+  hf_pool "$out" "$(printf '%s\n' "${names[@]}" | jq -R . | jq -sc .)" "${files[@]}"
+}
+
 # hf_pool OUT NAMES_JSON FILE...: the hyperfine exports of interleaved rounds (one run of each command per round)
 # pooled into one export-like document at OUT: per command, in the order of the JSON array NAMES_JSON, its times
 # over all rounds with their mean, sample stddev, median, min and max, and user and system time averaged.

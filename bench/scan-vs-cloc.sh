@@ -79,28 +79,11 @@ answer='.data | {totals, findings, cycles, parseErrors}'
 QS="$QUARRY_HF scan $(q "$D") --summary --json"
 with_cache() { printf 'env %s %s' "$(q "QUARRY_CACHE_DIR=$1")" "$QS"; }
 note "hyperfine: cold scan, warm scan, cloc, node -e 0 ($WARMUP warmup + $RUNS rounds of one run each, the order rotating)"
-# Interleaved: hyperfine runs all of one command's runs before the next command's, and this machine's speed drifts by
-# tens of percent within minutes, which went into the ratios. One hyperfine call per round, one run of each command,
-# the first command rotating from round to round; the timed rounds are then pooled by command.
-names=("quarry scan, empty cache" "quarry scan, warm cache" "cloc --list-file" "node -e 0")
-cmdargs=(
-  "--prepare|bash -c $(q "rm -rf $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")|$(with_cache "$COLD_CACHE")"
-  "--prepare|true|$(with_cache "$WARM_CACHE")"
-  "--prepare|true|$(qcmd "${CLOC[@]}")"
-  "--prepare|true|node -e 0"
-)
-rounds=()
-for ((round = 0; round < WARMUP + RUNS; round++)); do
-  args=()
-  for ((k = 0; k < 4; k++)); do
-    i=$(((round + k) % 4))
-    IFS='|' read -r flag prep cmd <<<"${cmdargs[$i]}"
-    args+=("$flag" "$prep" -n "${names[$i]}" "$cmd")
-  done
-  hf "$TMP/hf-$round.json" --runs 1 "${args[@]}" >&2
-  ((round < WARMUP)) || rounds+=("$TMP/hf-$round.json")
-done
-hf_pool "$TMP/hf.json" "$(printf '%s\n' "${names[@]}" | jq -R . | jq -sc .)" "${rounds[@]}"
+hf_rounds "$TMP/hf.json" "$WARMUP" "$RUNS" \
+  "quarry scan, empty cache" "bash -c $(q "rm -rf $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")" "$(with_cache "$COLD_CACHE")" \
+  "quarry scan, warm cache" "true" "$(with_cache "$WARM_CACHE")" \
+  "cloc --list-file" "true" "$(qcmd "${CLOC[@]}")" \
+  "node -e 0" "true" "node -e 0"
 
 # stats I: "mean sd median min max" in ms of the I-th command.
 stats() { jq -r --argjson i "$1" '.results[$i] | [.mean, .stddev, .median, .min, .max, .user, .system] | map(. * 1000) | @tsv' "$TMP/hf.json"; }
