@@ -7,6 +7,7 @@ import { ExitCode, QuarryError, messageOf } from '../src/util/errors.js';
 import { runCleanups } from '../src/util/cleanup.js';
 import { quarryVersion } from '../src/version.js';
 import { flushAllSync, initProfiler, profiler, resolveProfileSink } from '../src/profile/profiler.js';
+import { INDEX_DIR, makeIndexDir } from '../src/index/indexPath.js';
 import type { Action, CommandContext, CommandResult, Progress } from './context.js';
 import { colorEnabled } from './color.js';
 import * as indexCommand from './index.js';
@@ -202,13 +203,19 @@ async function runWith(argv: string[], io: CliIO, state: RunState): Promise<numb
           io.stdout.write(chunk);
         },
         startProfile: (root) => {
-          const sink = resolveProfileSink({
-            flag: opts.profile as string | undefined,
-            env: env.QUARRY_PROFILE,
-            // Only under a root that is there: the profile's folder must not create a tree the command then finds
-            // (`quarry index /typo` made /typo and indexed it), nor hide the command's own "no such directory".
-            defaultPath: root === null || !isDirectory(root) ? null : join(root, '.quarry', 'profile.jsonl'),
-          });
+          // Only under a root that is there: the profile's folder must not create a tree the command then finds
+          // (`quarry index /typo` made /typo and indexed it), nor hide the command's own "no such directory".
+          const underRoot = root !== null && isDirectory(root);
+          const defaultPath = underRoot ? join(root, INDEX_DIR, 'profile.jsonl') : null;
+          const sink = resolveProfileSink({ flag: opts.profile as string | undefined, env: env.QUARRY_PROFILE, defaultPath });
+          if (underRoot && sink === defaultPath) {
+            try {
+              // The profile is often the first thing a command writes in a tree: its folder gets its .gitignore.
+              makeIndexDir(root);
+            } catch {
+              // The sink fails to open and says so once, with the reason.
+            }
+          }
           // A relative FILE is from the run's directory (the process's own, except for a run in a test).
           initProfiler({ cmd: state.command, sink: sink === null ? null : resolve(io.cwd, sink) });
         },

@@ -6,7 +6,7 @@ import { writeFileAtomicSync } from '../util/atomicWrite.js';
 import { QuarryError, errnoCode } from '../util/errors.js';
 import type { BenchmarkResult } from './result.js';
 import { mannWhitneyU, welchTTest } from './stats.js';
-import { makeDirs } from '../util/makeDirs.js';
+import { INDEX_DIR, makeIndexDir } from '../index/indexPath.js';
 
 /** A saved baseline: the results of one `quarry bench --save NAME`. */
 export interface Baseline {
@@ -34,13 +34,13 @@ export const MIN_RUNS_TO_COMPARE = 5;
 export function baselinePath(root: string, name: string): string {
   if (!/^[\w.-]+$/.test(name) || name.startsWith('.'))
     throw new QuarryError('usage', `baseline name "${name}" must be letters, digits, '.', '_' or '-'`);
-  return join(root, '.quarry', 'bench', `${name}.json`);
+  return join(root, INDEX_DIR, 'bench', `${name}.json`);
 }
 
 /** Writes the baseline atomically (util/atomicWrite.ts): a reader sees the old NAME.json or the new, never half. */
 export function saveBaseline(root: string, name: string, results: BenchmarkResult[], now = new Date()): string {
   const path = baselinePath(root, name);
-  makeDirs(join(root, '.quarry', 'bench'));
+  makeIndexDir(root, 'bench');
   const doc: Baseline = { schemaVersion: 1, name, savedAt: now.toISOString(), results };
   writeFileAtomicSync(path, `${JSON.stringify(doc, null, 2)}\n`);
   return path;

@@ -16,7 +16,7 @@ import { parserFamily } from './language.js';
 import type { WorkerReply, WorkerTask } from './analyzeBatch.js';
 import type { BuiltIndex } from './builder.js';
 import type { SharedCacheConfig } from '../cache/sharedConfig.js';
-import { makeDirs } from '../util/makeDirs.js';
+import { makeIndexDir } from './indexPath.js';
 
 export interface IndexOptions {
   /** Directory to index. */
@@ -82,7 +82,7 @@ export async function runIndex(opts: IndexOptions): Promise<IndexSummary> {
   const rules: SkipRules = { ...DEFAULT_SKIP_RULES, ...opts.rules };
   const indexPath = indexPathOf(root);
   try {
-    makeDirs(dirname(indexPath));
+    makeIndexDir(root);
   } catch (err) {
     throw new QuarryError('bad-input', `cannot create ${dirname(indexPath)}: ${messageOf(err)}`);
   }

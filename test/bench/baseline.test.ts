@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, loadBaseline, saveBaseline, type Baseline } from '../../src/bench/baseline.js';
 import { summarize, type BenchmarkResult } from '../../src/bench/result.js';
 import { mulberry32 } from '../../src/bench/runner.js';
+import { SELF_IGNORE } from '../../src/index/indexPath.js';
 import { tempDir } from '../helpers.js';
 
 /** n normal-ish times around `mu` with relative noise `rel` (sum of uniforms), from a fixed seed. */
@@ -23,6 +24,8 @@ describe('saveBaseline / loadBaseline', () => {
     const path = saveBaseline(root, 'main', r, new Date(0));
     expect(path).toBe(join(root, '.quarry/bench/main.json'));
     expect(readdirSync(join(root, '.quarry/bench'))).toEqual(['main.json']);
+    // The .quarry folder it made ignores itself, as the index's does.
+    expect(readFileSync(join(root, '.quarry/.gitignore'), 'utf8')).toBe(SELF_IGNORE);
     expect(loadBaseline(root, 'main')).toEqual({ schemaVersion: 1, name: 'main', savedAt: '1970-01-01T00:00:00.000Z', results: r });
     expect(JSON.parse(readFileSync(path, 'utf8')).results[0].command).toBe('a');
   });

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, fixture, quarry, tempDir } from '../helpers.js';
+import { BIN, REPO, fixture, gitInit, quarry, tempDir } from '../helpers.js';
 
 const env = (root: string) => ({ QUARRY_CACHE_DIR: join(root, '..', `${root.split('/').pop()}-cache`) });
 
@@ -222,6 +222,16 @@ describe('quarry CLI (end to end)', () => {
     const other = fixture('index/basic');
     await quarry(['index'], { cwd: other, env: { ...env(other), QUARRY_PROFILE: 'off' } });
     expect(existsSync(join(other, '.quarry', 'profile.jsonl'))).toBe(false);
+  });
+
+  it('a scan in a git repository, whose default profile makes the .quarry folder, leaves `git status` clean', async () => {
+    const root = fixture('index/basic');
+    gitInit(root);
+    const r = await quarry(['scan', '--summary'], { cwd: root, env: { ...env(root), QUARRY_PROFILE: undefined } });
+    expect(r.code).toBe(0);
+    expect(existsSync(join(root, '.quarry', 'profile.jsonl'))).toBe(true);
+    expect(existsSync(join(root, '.quarry', 'index.msgpack'))).toBe(false);
+    expect(execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' })).toBe('');
   });
 
   it('a second writer waits for the lock, then exits 2 naming the holder; a dead holder is taken over', async () => {

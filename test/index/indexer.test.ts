@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { runIndex } from '../../src/index/indexer.js';
 import { initProfiler } from '../../src/profile/profiler.js';
 import { IndexReader, indexPathOf } from '../../src/index/reader.js';
+import { SELF_IGNORE } from '../../src/index/indexPath.js';
 import { QuarryError } from '../../src/util/errors.js';
 import { fixture, gitInit, tempDir } from '../helpers.js';
 
@@ -106,6 +107,33 @@ describe('quarry index', () => {
     const s = await runIndex(opts(join(root, 'vendor')));
     expect(s.walk).toBe('fs');
     expect(s.files).toBe(1);
+  });
+
+  it('leaves a git work tree clean: the .quarry folder it makes ignores itself', async () => {
+    const root = fixture('index/basic');
+    gitInit(root);
+    const status = () => execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
+    expect(status()).toBe('');
+    await runIndex(opts(root));
+    expect(existsSync(indexPathOf(root))).toBe(true);
+    expect(readFileSync(join(root, '.quarry', '.gitignore'), 'utf8')).toBe(SELF_IGNORE);
+    expect(status()).toBe('');
+    // A second run, and an update after an edit, add nothing git sees but the edit.
+    writeFileSync(join(root, 'src', 'config.ts'), `${readFileSync(join(root, 'src', 'config.ts'), 'utf8')}// edited\n`);
+    await runIndex(opts(root));
+    expect(status()).toBe(' M src/config.ts\n');
+  });
+
+  it('keeps the choice of a .quarry folder that was there: no .gitignore added, an existing one untouched', async () => {
+    const bare = fixture('index/basic');
+    mkdirSync(join(bare, '.quarry'));
+    await runIndex(opts(bare));
+    expect(readdirSync(join(bare, '.quarry'))).not.toContain('.gitignore');
+    const own = fixture('index/basic');
+    mkdirSync(join(own, '.quarry'));
+    writeFileSync(join(own, '.quarry', '.gitignore'), 'profile.jsonl\n');
+    await runIndex(opts(own));
+    expect(readFileSync(join(own, '.quarry', '.gitignore'), 'utf8')).toBe('profile.jsonl\n');
   });
 
   it('extracts symbols with kind, line and exported flag', async () => {
