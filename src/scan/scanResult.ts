@@ -8,7 +8,7 @@ import type { FunctionInfo, LineCounts } from './metrics.js';
 import type { Finding } from './rule.js';
 
 /** Bump when scanning the same bytes would give another result (a rule added or changed, a metric redefined). */
-export const SCAN_VERSION = 3;
+export const SCAN_VERSION = 4;
 export const SCAN_NAMESPACE = 'scan';
 
 /** The rule id of the finding that stands for a file babel could not parse (cleanly). */

@@ -14,9 +14,13 @@ const MEMBERSHIP_METHODS: ReadonlySet<string> = new Set(['includes', 'indexOf', 
 /** Methods that search by predicate: a Map keyed by what the predicate compares does it in O(1). Arrays only. */
 const SEARCH_METHODS: ReadonlySet<string> = new Set(['find', 'findIndex', 'findLast', 'findLastIndex', 'some']);
 
-/** Names that usually hold a string (`text`, `line`, `filePath`, `fooName`), whose `.includes` is a substring search. */
+/**
+ * Names that usually hold a string (`text`, `line`, `filePath`, `fooName`, `filename`, `pathname`), whose `.includes` is
+ * a substring search. Run together in lower case only the endings that do not also end collection names (`timeline`,
+ * `context`, `resource` can be arrays; no `filename` is).
+ */
 const STRING_NAME =
-  /^(s|str|string|text|line|source|src|content|contents|name|path|file|url|code|body|html|message|msg|prefix|suffix|word|query|input|char|ch|key|id|ext|dir|hay|haystack)$|(Str|String|Text|Line|Source|Src|Content|Contents|Name|Path|Url|Code|Body|Html|Message|Msg|Prefix|Suffix|Word|Query|Input|Key|Id|Ext|Dir|Haystack)$/;
+  /^(s|str|string|text|line|source|src|content|contents|name|path|file|url|code|body|html|message|msg|prefix|suffix|word|query|input|char|ch|key|id|ext|dir|hay|haystack)$|(Str|String|Text|Line|Source|Src|Content|Contents|Name|Path|Url|Code|Body|Html|Message|Msg|Prefix|Suffix|Word|Query|Input|Key|Id|Ext|Dir|Haystack)$|[a-z](name|path|url|str|string|message)$/;
 
 /** SCREAMING_CASE names: constants written in the code, whose size does not grow with the input. */
 const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
@@ -192,9 +196,10 @@ export const quadraticLookup: Rule<MessageId> = {
       if (!loop) return;
       const collection = context.getText(receiver);
       // Searching the collection being iterated is a different pattern (dedupe by index), not a join; and a loop over
-      // a constant table runs a fixed number of times.
+      // a constant table, named or written out (`['all', 'js'].map(…)`), runs a fixed number of times.
       const iterated = loop.iterated ? context.getText(loop.iterated) : undefined;
       if (iterated === collection || CONSTANT_NAME.test(iterated ?? '')) return;
+      if (loop.iterated && isSmallTable(loop.iterated)) return;
       pending.push({ node, messageId: membership ? 'membership' : 'search', method, collection, root: chainRoot(receiver)?.name, loop });
     };
 

@@ -55,6 +55,17 @@ export function sources(files: string[]) {
   }
   return kinds.map((k) => SYMBOL_KINDS.indexOf(k)).concat(COMMANDS.filter((c) => kinds.includes(c)).length, lines);
 }`,
+    // Lower-case compound names of strings (webpack's lib/Compiler.js: \`hashes.some((hash) => filename.includes(hash))\`).
+    `const includesHash = (filename, hashes) => hashes.some((hash) => filename.includes(hash));
+export function hosts(urls, hostname, pathname) {
+  return urls.filter((u) => hostname.includes(u.host) && pathname.indexOf(u.path) === 0);
+}`,
+    // A loop over a short literal list runs a fixed number of times (webpack's lib/config/normalization.js).
+    `export function preferred(devtool) {
+  const [match] = ['all', 'javascript', 'css'].map((type) => devtool.find((item) => item.type === type)).filter(Boolean);
+  for (const kind of ['a', 'b']) if (devtool.includes(kind)) return kind;
+  return match;
+}`,
     // The collection is rebuilt inside the loop.
     `export function layers(nodes: Node[]) {
   let frontier: Node[] = [];
@@ -106,6 +117,16 @@ export function sources(files: string[]) {
   }
 }`,
       errors: [{ line: 6, messageId: 'search' }],
+    },
+    {
+      // Only the string-like endings count: \`timeline\` may well be an array; a loop over a variable list still counts.
+      code: `export function due(tasks, timeline, kinds) {
+  return tasks.filter((t) => timeline.includes(t.date) && ['x'].concat(kinds).some((k) => timeline.find((e) => e.kind === k)));
+}`,
+      errors: [
+        { line: 2, messageId: 'membership' },
+        { line: 2, messageId: 'search' },
+      ],
     },
     {
       code: `export function pivot(rows: Row[], columns: Column[]) {
