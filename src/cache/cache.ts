@@ -52,6 +52,9 @@ export interface CacheOptions {
   onWarning?: (message: string) => void;
 }
 
+/** An entry as the store gets it: packed bytes, and its time to live. */
+type Packed = { key: string; value: Buffer; ttl: number | undefined };
+
 /** Counters since the cache was opened, for span attributes. */
 export interface CacheStats {
   /** Lookups answered, from L1 or the store. */
@@ -252,15 +255,25 @@ export class Cache {
     )) as (T | undefined)[];
   }
 
-  async set(ns: string, version: string | number, hash: string, value: unknown, ttlMs?: number): Promise<void> {
-    await this.#write([{ key: cacheKey(ns, version, hash), value }], ttlMs, false);
+  /*
+   * set and setMany pack the values before returning their promise, and the store's write holds only the packed bytes:
+   * the caller's values are free for the GC while the store commits, which under lmdb's synced commits takes up to a
+   * second. An async frame would hold them that long, and the analyses of a cold index outlived young-generation
+   * collections, to be copied into the old one. Cold corpus index, 14 interleaved rounds: 14.61 against 14.79 s
+   * (median round −0.29 s, 9 won), system CPU 3.66 against 3.77 s; small, in this machine's noise, but one way.
+   */
+
+  set(ns: string, version: string | number, hash: string, value: unknown, ttlMs?: number): Promise<void> {
+    return this.#store(this.#pack([{ key: cacheKey(ns, version, hash), value }], ttlMs), false);
   }
 
   /** Writes all entries; the store commits them as one batch. */
-  async setMany(ns: string, version: string | number, entries: { hash: string; value: unknown }[], ttlMs?: number): Promise<void> {
-    await this.#write(
-      entries.map(({ hash, value }) => ({ key: cacheKey(ns, version, hash), value })),
-      ttlMs,
+  setMany(ns: string, version: string | number, entries: { hash: string; value: unknown }[], ttlMs?: number): Promise<void> {
+    return this.#store(
+      this.#pack(
+        entries.map(({ hash, value }) => ({ key: cacheKey(ns, version, hash), value })),
+        ttlMs,
+      ),
       true,
     );
   }
@@ -356,13 +369,14 @@ export class Cache {
     });
   }
 
-  async #write(entries: { key: string; value: unknown }[], ttlMs: number | undefined, batch: boolean): Promise<void> {
+  /** The entries packed (and kept in L1) for the store: nothing of the values is referenced afterwards. */
+  #pack(entries: { key: string; value: unknown }[], ttlMs: number | undefined): Packed[] {
     const backend = this.#backend;
-    if (backend === undefined || entries.length === 0) return;
+    const packed: Packed[] = [];
+    if (backend === undefined) return packed;
     const ttl = ttlMs ?? this.#ttlMs;
     // keyv reads a TTL of 0 as "no expiry"; the L1 follows the same rule.
     const expires = ttl === undefined || ttl === 0 ? undefined : Date.now() + ttl;
-    const packed: { key: string; value: Buffer; ttl: number | undefined }[] = [];
     for (const { key, value } of entries) {
       let bytes: Buffer;
       try {
@@ -378,10 +392,15 @@ export class Cache {
       // (entryCodec.ts) only wraps a msgpack bin.
       packed.push({ key, value: bytes, ttl });
     }
-    const kv = backend.kv;
+    return packed;
+  }
+
+  /** Writes packed entries to the store (keyv), one batch when `batch`; a failure is counted, never thrown. */
+  async #store(packed: Packed[], batch: boolean): Promise<void> {
+    const kv = this.#backend?.kv;
     if (kv === undefined || packed.length === 0) return;
     try {
-      const first = packed[0] as { key: string; value: Buffer; ttl: number | undefined };
+      const first = packed[0] as Packed;
       if (batch) await kv.setMany(packed);
       else await kv.set(first.key, first.value, first.ttl);
       for (const { value } of packed) this.#stats.bytesWritten += value.length;

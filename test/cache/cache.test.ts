@@ -3,6 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { KeyvStoreAdapter } from 'keyv';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
@@ -315,6 +317,22 @@ class StringStore extends EventEmitter implements KeyvStoreAdapter {
   }
 }
 
+/** The same, whose writes wait until `open()`: a commit in progress. */
+class GatedStore extends StringStore {
+  waiting = 0;
+  #open!: () => void;
+  readonly #gate = new Promise<void>((resolve) => (this.#open = resolve));
+
+  open(): void {
+    this.#open();
+  }
+  override async set(key: string, value: unknown): Promise<boolean> {
+    this.waiting++;
+    await this.#gate;
+    return super.set(key, value);
+  }
+}
+
 /** The same, listing its entries the way keyv's iterable adapters (Redis, SQL) do. */
 class IterableStringStore extends StringStore {
   override opts = { dialect: 'redis', url: 'memory://' };
@@ -389,6 +407,26 @@ describe('any keyv store adapter', () => {
     expect(await cache.getMany('c', 1, ['ok', 'bad', 'json'])).toEqual(['fine', undefined, undefined]);
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 2, errors: 2 });
     expect(warnings).toHaveLength(1);
+  });
+
+  it('holds only packed bytes while the store commits: the values are free for the GC at once', async () => {
+    // A write waits for the store's commit (up to a second with lmdb's synced commits); a cold index's analyses must
+    // not live through it.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const store = new GatedStore();
+    const cache = await openCache({ store, l1Bytes: 0 });
+    let value: { text: string; list: number[] } | undefined = { text: 'x'.repeat(1000), list: [1, 2, 3] };
+    const ref = new WeakRef(value);
+    const write = cache.setMany('gc', 1, [{ hash: 'h', value }]);
+    value = undefined;
+    while (store.waiting === 0) await new Promise((r) => setImmediate(r));
+    gc();
+    expect(ref.deref()).toBeUndefined();
+    store.open();
+    await write;
+    expect(await cache.get('gc', 1, 'h')).toEqual({ text: 'x'.repeat(1000), list: [1, 2, 3] });
+    expect(cache.stats().errors).toBe(0);
   });
 
   it('a value msgpack cannot encode is a counted error, not an exception', async () => {
