@@ -45,7 +45,8 @@ export function register(program: Command, bind: (action: Action) => (...args: u
   )
     .addHelpText(
       'after',
-      '\nRules are set in .quarry.json ({"rules": {"await-in-loop": "error"}}) or under "quarry" in package.json.\n' +
+      '\nRules are set in .quarry.json ({"rules": {"await-in-loop": "error"}}) or under "quarry" in package.json,\n' +
+        'the nearest one from the root upwards.\n' +
         '\nExamples:\n  quarry scan src --fail-on warning            fail a CI step on slow patterns\n' +
         '  quarry scan --format sarif > quarry.sarif     for code-scanning upload\n' +
         "  quarry scan --json | jq '.data.totals.all'",

@@ -1,8 +1,10 @@
-// Which rules a scan runs and at what level: defaults from each rule, then the project's config file
-// (`.quarry.json`, else the `quarry` key of package.json), then `--rule id=level` flags, last one winning.
+// Which rules a scan runs and at what level: defaults from each rule, then the project's config file (`.quarry.json`,
+// else the `quarry` key of package.json, in the scan's root or the nearest directory above it that has one, as
+// prettier and ESLint find theirs), then `--rule id=level` flags, last one winning.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuarryError, errnoCode, messageOf } from '../util/errors.js';
+import { findUp } from '../util/findUp.js';
 import { PARSE_ERROR_RULE } from './scanResult.js';
 import type { Severity } from './rule.js';
 import { RULES } from './runRules.js';
@@ -52,13 +54,22 @@ function checkLevel(level: unknown, where: string): Level {
   throw new QuarryError('usage', `${where}: level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
 }
 
-/** The `rules` object of `.quarry.json` or of package.json's `quarry` key; null when neither has one. */
+/**
+ * The config that applies to a scan of `root`: the first directory from `root` upwards whose `.quarry.json` or
+ * package.json has rules. `quarry scan lib/cache` from a project's top uses the project's config, as
+ * `quarry scan` there does.
+ */
 function readConfig(root: string): { file: string; rules: Record<string, unknown> } | null {
+  return findUp(root, configIn);
+}
+
+/** The `rules` object of `.quarry.json` or of package.json's `quarry` key in `dir`; null when neither has one. */
+function configIn(dir: string): { file: string; rules: Record<string, unknown> } | null {
   for (const [name, pick] of [
     ['.quarry.json', (v: Record<string, unknown>) => v],
     ['package.json', (v: Record<string, unknown>) => v.quarry],
   ] as const) {
-    const file = join(root, name);
+    const file = join(dir, name);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

@@ -91,6 +91,25 @@ describe('ruleLevels', () => {
     expect(ruleLevels(join(root, 'pkg'), []).levels.get('await-in-loop')).toBe('off');
   });
 
+  it('takes the nearest config upwards when the root has none: a subdirectory scans with the project rules', () => {
+    const root = rootWith({ '.quarry.json': { rules: { 'await-in-loop': 'off' } } });
+    mkdirSync(join(root, 'lib', 'cache'), { recursive: true });
+    const below = ruleLevels(join(root, 'lib', 'cache'), []);
+    expect(below.levels.get('await-in-loop')).toBe('off');
+    expect(below.configFile).toBe(join(root, '.quarry.json'));
+    // A package.json on the way without a "quarry" key is passed by; one with rules, or a .quarry.json, is nearer.
+    mkdirSync(join(root, 'pkg', 'src'), { recursive: true });
+    writeFileSync(join(root, 'pkg', 'package.json'), JSON.stringify({ name: 'pkg' }));
+    expect(ruleLevels(join(root, 'pkg', 'src'), []).configFile).toBe(join(root, '.quarry.json'));
+    writeFileSync(join(root, 'pkg', 'package.json'), JSON.stringify({ name: 'pkg', quarry: { rules: { 'await-in-loop': 'note' } } }));
+    const nearer = ruleLevels(join(root, 'pkg', 'src'), []);
+    expect(nearer.levels.get('await-in-loop')).toBe('note');
+    expect(nearer.configFile).toBe(join(root, 'pkg', 'package.json'));
+    // A broken config above is the config that applies: reported, not skipped.
+    writeFileSync(join(root, '.quarry.json'), '{ "rules": ');
+    expect(errorOf(() => ruleLevels(join(root, 'lib', 'cache'), [])).message).toContain(join(root, '.quarry.json'));
+  });
+
   it('lets --rule flags override the config file, the last flag for a rule winning', () => {
     const root = rootWith({ '.quarry.json': { rules: { 'await-in-loop': 'error', 'json-deep-clone': 'off' } } });
     const { levels } = ruleLevels(root, [
