@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runIndex } from '../../src/index/indexer.js';
@@ -88,5 +88,22 @@ describe('quarry search', () => {
     writeFileSync(join(root, 'src', 'http', 'parse.ts'), 'export const replaced = 1;\n');
     const r = find('parseHTTPResponse');
     expect(r.stale).toContain('src/http/parse.ts');
+  });
+});
+
+describe('quarry search --files on a tree changed since indexing', () => {
+  it('names the changed or deleted files it shows, and only those', async () => {
+    const tree = fixture('index/basic');
+    await runIndex({ root: tree, cacheDir: null, workers: 1 });
+    const files = (query: string, limit = 0) =>
+      search({ root: tree, cwd: tree, query, limit, filesOnly: true, explain: false, maxLines: 0 });
+    expect(files('parseHTTPResponse').stale).toEqual([]);
+    writeFileSync(join(tree, 'src', 'http', 'parse.ts'), 'export const replaced = 1;\n');
+    rmSync(join(tree, 'src', 'http', 'client.ts'));
+    const r = files('parseHTTPResponse');
+    expect(r.hits.map((h) => h.path).sort()).toEqual(['src/http/client.ts', 'src/http/parse.ts']);
+    expect([...r.stale].sort()).toEqual(['src/http/client.ts', 'src/http/parse.ts']);
+    // A file not shown is not looked at: with --limit 1 one of the two is named.
+    expect(files('parseHTTPResponse', 1).stale).toHaveLength(1);
   });
 });
