@@ -258,12 +258,12 @@ function run(reader: IndexReader, root: string, q: Query, opts: SearchOptions): 
     if (needText) {
       scanned++;
       const abs = join(root, path);
+      const changed = changedSinceIndexed(abs, files.size[doc]!, files.mtime[doc]!);
+      if (changed) stale.push(path);
       try {
-        const st = statSync(abs);
-        if (st.size !== files.size[doc] || st.mtimeMs !== files.mtime[doc]) stale.push(path);
         text = readFileSync(abs, 'utf8');
       } catch {
-        stale.push(path);
+        if (!changed) stale.push(path);
         if (matcher.needsVerify) continue;
       }
       if (matcher.needsVerify && (text === null || !matcher.verify(text))) continue;
