@@ -65,6 +65,12 @@ export function register(program: Command, bind: (action: Action) => (...args: u
       .option('-P, --parameter-scan <name_min_max...>', '-P NAME MIN MAX: one benchmark per value, {NAME} substituted')
       .option('-D, --step <delta>', 'step of -P', '1')
       .option('-L, --parameter-list <name_values...>', '-L NAME a,b,c: one benchmark per value (repeatable)')
+      .option(
+        '-n, --command-name <name>',
+        'name the commands in order in the output, baselines and exports (repeatable; {NAME} substituted)',
+        collect,
+        [] as string[],
+      )
       .option('-i, --ignore-failure', 'benchmark commands that exit non-zero (or are not found by the shell)')
       .option('--input <file>', 'feed FILE to every run on stdin (default: none)')
       .option('--output <where>', `the commands' stdout/stderr: ${OUTPUTS.join(', ')}`, 'null')
@@ -148,7 +154,7 @@ const benchAction: Action = async (ctx, args, opts) => {
   }
   commands.push(...args);
   if (commands.length === 0) throw new QuarryError('usage', 'no command to benchmark', { hint: "quarry bench -- 'CMD' ['CMD'…]" });
-  const benchCommands = params.expandCommands(commands, parameters);
+  const benchCommands = params.expandCommands(commands, parameters, opts.commandName as string[]);
   const seed = opts.seed !== undefined ? nonNegative(opts.seed, '--seed') : Math.floor(Math.random() * 2 ** 32);
   const root = resolve(ctx.cwd, (opts.root as string | undefined) ?? '.');
   const baselines = await import('../src/bench/baseline.js');
@@ -333,6 +339,7 @@ const suiteAction: Action = async (ctx, args, opts) => {
   for (const [key, flag, def] of DEFAULTS_NOT_WITH_SUITE)
     if (opts[key] !== def) throw new QuarryError('usage', `${flag} does not apply to --suite`);
   if ((opts.prepare as string[]).length > 0) throw new QuarryError('usage', '--prepare does not apply to --suite');
+  if ((opts.commandName as string[]).length > 0) throw new QuarryError('usage', '-n does not apply to --suite');
   const runs = positiveInt(opts.runs, '--runs');
   const warmup = opts.warmup === undefined ? undefined : nonNegative(opts.warmup, '--warmup');
   const seed = opts.seed !== undefined ? nonNegative(opts.seed, '--seed') : Math.floor(Math.random() * 2 ** 32);

@@ -26,24 +26,43 @@ export function listParameter(name: string, list: string): Parameter {
   return { name, values: list.split(',') };
 }
 
-/** Every command with every combination of parameter values (the first parameter varying slowest). */
-export function expandCommands(commands: readonly string[], parameters: readonly Parameter[]): BenchCommand[] {
-  if (parameters.length === 0) return commands.map((command) => ({ command }));
+/**
+ * Every command with every combination of parameter values (the first parameter varying slowest). `names[i]` (from
+ * -n, as hyperfine's --command-name) names the i-th command in the output, baselines and exports, its {NAME}s
+ * substituted too; commands past the names keep their text as their name.
+ */
+export function expandCommands(
+  commands: readonly string[],
+  parameters: readonly Parameter[],
+  names: readonly string[] = [],
+): BenchCommand[] {
+  if (names.length > commands.length)
+    throw new QuarryError('usage', `-n given ${names.length} times for ${commands.length} command${commands.length === 1 ? '' : 's'}`, {
+      hint: 'one -n per command, in the order of the commands',
+    });
+  const named = (i: number, c: BenchCommand, combo: Record<string, string>): BenchCommand => {
+    const name = names[i];
+    return name === undefined ? c : { ...c, name: substitute(name, combo) };
+  };
+  if (parameters.length === 0) return commands.map((command, i) => named(i, { command }, {}));
   let combos: Record<string, string>[] = [{}];
   for (const p of parameters) combos = combos.flatMap((c) => p.values.map((v) => ({ ...c, [p.name]: v })));
   const out: BenchCommand[] = [];
-  for (const command of commands) {
+  for (const [i, command] of commands.entries()) {
     const used = parameters.filter((p) => command.includes(`{${p.name}}`));
     if (used.length === 0)
       throw new QuarryError(
         'usage',
         `the command "${command}" uses none of the parameters {${parameters.map((p) => p.name).join('}, {')}}`,
       );
-    for (const combo of combos) {
-      let text = command;
-      for (const [k, v] of Object.entries(combo)) text = text.split(`{${k}}`).join(v);
-      out.push({ command: text, parameters: combo });
-    }
+    for (const combo of combos) out.push(named(i, { command: substitute(command, combo), parameters: combo }, combo));
   }
+  return out;
+}
+
+/** `text` with each {NAME} of `combo` replaced by its value. */
+function substitute(text: string, combo: Record<string, string>): string {
+  let out = text;
+  for (const [k, v] of Object.entries(combo)) out = out.split(`{${k}}`).join(v);
   return out;
 }

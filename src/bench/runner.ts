@@ -14,6 +14,8 @@ export type OutputMode = 'null' | 'pipe' | 'inherit';
 /** One command to time: its text after {NAME} substitution and the parameter values that produced it. */
 export interface BenchCommand {
   command: string;
+  /** What the results call it (-n); the command's text when absent. */
+  name?: string;
   parameters?: Record<string, string>;
   /** Variables set for this command's runs only, over RunnerOptions.env (what `env X=Y CMD` does, without the exec). */
   env?: Record<string, string>;
@@ -210,7 +212,7 @@ export function runBenchmark(o: RunnerOptions): BenchRun {
   let current: ReturnType<typeof spawn> | null = null;
   let killed = false;
   const results: CommandRuns[] = o.commands.map((c) => ({
-    command: c.command,
+    command: c.name ?? c.command,
     ...(c.parameters ? { parameters: c.parameters } : {}),
     times: [],
     user: [],

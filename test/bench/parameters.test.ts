@@ -18,4 +18,15 @@ describe('parameters', () => {
     ]);
     expect(() => expandCommands(['x'], [listParameter('a', '1')])).toThrow(/none of the parameters/);
   });
+  it('-n names commands in order, with {NAME} substituted; commands past the names keep their text', () => {
+    expect(expandCommands(['sleep 0.1', 'sleep 0.2'], [], ['short'])).toEqual([
+      { command: 'sleep 0.1', name: 'short' },
+      { command: 'sleep 0.2' },
+    ]);
+    expect(expandCommands(['x {a}'], [listParameter('a', '1,2')], ['run-{a}'])).toEqual([
+      { command: 'x 1', parameters: { a: '1' }, name: 'run-1' },
+      { command: 'x 2', parameters: { a: '2' }, name: 'run-2' },
+    ]);
+    expect(() => expandCommands(['x'], [], ['a', 'b'])).toThrow(/-n given 2 times for 1 command/);
+  });
 });

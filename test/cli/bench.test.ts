@@ -123,6 +123,22 @@ describe('quarry bench', () => {
     expect(missing.stderr).toMatch(/no baseline "nope"/);
   });
 
+  it('-n names a command: the output, --json and baselines use the name, so two builds of one command compare', async () => {
+    const dir = tempDir();
+    const saved = await quarry(['bench', '--runs', '6', '-n', 'nap', '--save', 'base', '--', 'sleep 0.01'], { cwd: dir });
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toMatch(/^Benchmark 1: nap$/m);
+    expect(saved.stdout).not.toContain('sleep 0.01');
+    const r = await quarry(['bench', '--runs', '6', '-n', 'nap', '--compare', 'base', '--json', '--', 'sleep 0.2'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Envelope;
+    expect(doc.data.results[0]!.command).toBe('nap');
+    expect(doc.data.comparison!.commands[0]).toMatchObject({ command: 'nap', verdict: 'slower' });
+    const extra = await quarry(['bench', '--runs', '2', '-n', 'a', '-n', 'b', '--', 'true'], { cwd: dir });
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/-n given 2 times for 1 command/);
+  });
+
   /** Starts a long benchmark, interrupts it once it has recorded runs; its exit code and stdout. */
   async function interrupted(extra: string[]): Promise<{ code: number | null; stdout: string }> {
     const dir = tempDir();
