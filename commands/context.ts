@@ -8,6 +8,7 @@ import {
   type SharedCacheConfig,
 } from '../src/cache/sharedConfig.js';
 import { QuarryError } from '../src/util/errors.js';
+import { parseByteSize } from './units.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -73,6 +74,17 @@ export function positiveInt(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new QuarryError('usage', `${flag} takes a positive whole number, got "${String(value)}"`);
+  return n;
+}
+
+/** A flag's value as a positive size in bytes (`2097152`, `2M`, `512K`, `1GiB`); a usage error naming the flag otherwise. */
+export function byteSize(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseByteSize(String(value));
+  if (n === null || n < 1)
+    throw new QuarryError('usage', `${flag} takes a size in bytes, with K, M or G for KiB, MiB, GiB, got "${String(value)}"`, {
+      hint: `e.g. ${flag} 2M`,
+    });
   return n;
 }
 

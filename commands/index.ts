@@ -1,7 +1,7 @@
 // `quarry index [PATH]`: options, then src/index/indexer.ts, then a summary table or the --json data.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { cacheChoice, cacheFlags, commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
+import { byteSize, cacheChoice, cacheFlags, commonOptions, positiveInt, type Action, type CommandContext } from './context.js';
 import { formatBytes, formatCount, formatMs } from './units.js';
 
 export const name = 'index';
@@ -20,7 +20,7 @@ export function register(program: Command, bind: (action: Action) => (...args: u
         )
         .option('--no-cache', 'do not read or write the analysis cache')
         .option('--force', 'rebuild even if nothing changed')
-        .option('--max-filesize <bytes>', 'skip files larger than this (default 2 MiB)'),
+        .option('--max-filesize <size>', 'skip files larger than this: bytes, or with K, M or G as in 512K, 2M (default 2M)'),
     ),
   )
     .addHelpText(
@@ -34,7 +34,7 @@ export function register(program: Command, bind: (action: Action) => (...args: u
 const indexAction: Action = async (ctx, args, opts) => {
   const root = resolve(ctx.cwd, args[0] ?? (opts.root as string | undefined) ?? '.');
   const workers = positiveInt(opts.workers ?? ctx.env.QUARRY_WORKERS, opts.workers !== undefined ? '--workers' : 'QUARRY_WORKERS');
-  const maxFileBytes = positiveInt(opts.maxFilesize, '--max-filesize');
+  const maxFileBytes = byteSize(opts.maxFilesize, '--max-filesize');
   const cache = cacheChoice(ctx, opts);
   const { runIndex } = await import('../src/index/indexer.js');
   ctx.startProfile(root);

@@ -224,6 +224,18 @@ describe('quarry CLI (end to end)', () => {
     expect(existsSync(join(other, '.quarry', 'profile.jsonl'))).toBe(false);
   });
 
+  it('--max-filesize takes sizes as ripgrep does (512K, 2M); a size it cannot read exits 2 naming it', async () => {
+    const root = fixture('index/basic');
+    writeFileSync(join(root, 'big.ts'), `export const big = '${'x'.repeat(3000)}';\n`);
+    const r = await quarry(['index', '--max-filesize', '2K', '--json'], { cwd: root, env: env(root) });
+    expect(r.code, r.stderr).toBe(0);
+    const data = (JSON.parse(r.stdout) as { data: { skippedFiles: { path: string; reason: string }[] } }).data;
+    expect(data.skippedFiles).toContainEqual(expect.objectContaining({ path: 'big.ts', reason: 'too-large' }));
+    const bad = await quarry(['index', '--max-filesize', '2MB'], { cwd: root, env: env(root) });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^quarry: --max-filesize takes a size in bytes, with K, M or G .*got "2MB"/);
+  });
+
   it('a scan in a git repository, whose default profile makes the .quarry folder, leaves `git status` clean', async () => {
     const root = fixture('index/basic');
     gitInit(root);
