@@ -164,6 +164,10 @@ async function renderTable(report: ScanReport, summary: boolean, p: Paint, ctx: 
     `${total === 0 ? '✔' : '✖'} ${formatCount(total)} finding${total === 1 ? '' : 's'} (${f.error} error${f.error === 1 ? '' : 's'}, ${f.warning} warning${f.warning === 1 ? '' : 's'}, ${f.note} note${f.note === 1 ? '' : 's'})` +
       ` · ${report.cycles.length} import cycle${report.cycles.length === 1 ? '' : 's'}` +
       ` · ${report.parseErrors} parse error${report.parseErrors === 1 ? '' : 's'}` +
+      // Relative imports of no scanned file (outside the root, or missing): their cycles cannot be seen.
+      (report.unresolvedImports > 0
+        ? ` · ${formatCount(report.unresolvedImports)} relative import${report.unresolvedImports === 1 ? '' : 's'} not found in the tree`
+        : '') +
       (skipped.length > 0 ? ` · skipped ${skipped.join(', ')}` : ''),
   );
   return `${out.join('\n')}\n`;

@@ -1,5 +1,5 @@
 // `quarry scan` end to end: bin/quarry.js as a child process on copies of the fixture trees.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
@@ -273,6 +273,24 @@ describe('quarry scan output', () => {
     const r = await scan([], fixture('scan/cycles'));
     expect(r.stdout).toContain('import cycles (2):\n  a.ts → b.ts → a.ts\n  lib/c.js → lib/d.js → lib/e.js → lib/c.js\n');
     expect(r.stdout).toContain('· 2 import cycles ·');
+  });
+
+  it('says how many relative imports lead out of the scanned tree (their cycles cannot be seen)', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'lib'));
+    writeFileSync(
+      join(root, 'lib', 'a.js'),
+      "import { b } from './b.js';\nimport { util } from '../util.js';\nexport const a = b + util;\n",
+    );
+    writeFileSync(join(root, 'lib', 'b.js'), "import { gone } from './gone.js';\nexport const b = gone;\n");
+    writeFileSync(join(root, 'util.js'), 'export const util = 1;\n');
+    const r = await scan([join(root, 'lib')], root);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '✔ 0 findings (0 errors, 0 warnings, 0 notes) · 0 import cycles · 0 parse errors · 2 relative imports not found in the tree',
+    );
+    const whole = await scan([], root);
+    expect(whole.stdout).toContain('· 1 relative import not found in the tree');
   });
 
   it('--summary prints the totals and no per-file findings', async () => {
