@@ -116,12 +116,18 @@ function countAtOrOver(report: ScanReport, rank: number): number {
 }
 
 async function sarifText(report: ScanReport): Promise<string> {
-  const [{ toSarif }, { quarryVersion }] = await Promise.all([import('../src/scan/sarif.js'), import('../src/version.js')]);
+  const [{ toSarif }, { quarryVersion }, { workTreeTop }] = await Promise.all([
+    import('../src/scan/sarif.js'),
+    import('../src/version.js'),
+    import('../src/index/walk.js'),
+  ]);
   const rules = report.rules.flatMap((r) =>
     r.level === 'off' ? [] : [{ id: r.id, description: r.description, docs: r.docs, severity: r.level }],
   );
   const findings = report.files.flatMap((f) => f.findings.map((x) => ({ ...x, path: f.path })));
-  return `${JSON.stringify(toSarif({ toolVersion: quarryVersion(), rules, findings, root: report.root }), null, 2)}\n`;
+  // Inside a repository, URIs are from its top (code scanning maps them to files that way), whatever was scanned.
+  const srcRoot = workTreeTop(report.root) ?? undefined;
+  return `${JSON.stringify(toSarif({ toolVersion: quarryVersion(), rules, findings, root: report.root, srcRoot }), null, 2)}\n`;
 }
 
 /** How the scan got its answers, for the first line: the last report as it was, or threads, cache and what was known. */

@@ -71,7 +71,12 @@ function gitListFiles(root: string): string[] | null {
  */
 function mayBeInWorkTree(root: string): boolean {
   if (process.env.GIT_DIR !== undefined || process.env.GIT_WORK_TREE !== undefined) return true;
-  return findUp(root, (dir) => (existsSync(join(dir, '.git')) ? true : null)) !== null;
+  return workTreeTop(root) !== null;
+}
+
+/** The top of the git work tree holding `dir`: the nearest directory upwards with a `.git` (folder or file); null if none. */
+export function workTreeTop(dir: string): string | null {
+  return findUp(dir, (d) => (existsSync(join(d, '.git')) ? d : null));
 }
 
 function isGitIgnored(root: string): boolean {

@@ -1,5 +1,6 @@
 // SARIF 2.1.0 exporter for `quarry scan --format sarif`: one function from the scan's rules and findings to the
 // document that GitHub code scanning and other SARIF viewers read.
+import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
 
@@ -47,6 +48,13 @@ export interface SarifInput {
    * @default omitted
    */
   root?: string | undefined;
+  /**
+   * The directory `%SRCROOT%` stands for when it is not `root` but a directory above it, such as the top of the
+   * repository: URIs then start with the root's path from there (`src/a.ts` for `a.ts` of a scan of `src`), which
+   * is what code scanning needs to find the files. Needs `root`.
+   * @default root
+   */
+  srcRoot?: string | undefined;
 }
 
 /** The base every artifact URI is relative to. */
@@ -66,10 +74,14 @@ export function toSarif(input: SarifInput): Log {
       defaultConfiguration: { level: rule.severity },
     };
   });
+  const base = input.srcRoot !== undefined && input.root !== undefined ? input.srcRoot : input.root;
+  // The root's path below %SRCROOT% ('' when they are one), in URI form.
+  const prefix = base === undefined || input.root === undefined ? '' : relative(base, input.root).split(sep).join('/');
+  if (prefix.startsWith('..')) throw new Error(`srcRoot ${String(base)} does not hold the root ${String(input.root)}`);
   const results = input.findings.map((f): Result => {
     const location: Location = {
       physicalLocation: {
-        artifactLocation: { uri: pathToUri(f.path), uriBaseId: SRCROOT },
+        artifactLocation: { uri: pathToUri(prefix === '' ? f.path : `${prefix}/${f.path}`), uriBaseId: SRCROOT },
         region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
       },
     };
@@ -91,7 +103,7 @@ export function toSarif(input: SarifInput): Log {
     columnKind: 'utf16CodeUnits',
     results,
   };
-  if (input.root !== undefined) run.originalUriBaseIds = { [SRCROOT]: { uri: directoryUri(input.root) } };
+  if (base !== undefined) run.originalUriBaseIds = { [SRCROOT]: { uri: directoryUri(base) } };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }
 

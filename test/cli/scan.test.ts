@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
-import { REPO, fixture, quarry, tempDir } from '../helpers.js';
+import { REPO, fixture, gitInit, quarry, tempDir } from '../helpers.js';
 
 const schema = JSON.parse(readFileSync(join(REPO, 'fixtures/sarif/sarif-schema-2.1.0.json'), 'utf8')) as object;
 const ajv = new Ajv({ allErrors: true });
@@ -65,6 +65,20 @@ describe('quarry scan --format sarif', () => {
     expect(rules.map((x) => x.id)).toContain('parse-error');
     expect(rules.find((x) => x.id === 'json-deep-clone')!.defaultConfiguration).toEqual({ level: 'error' });
     expect(run.originalUriBaseIds!['%SRCROOT%']!.uri).toBe(`file://${root}/`);
+  });
+
+  it('inside a git repository, URIs start at its top, also for a scan of a subdirectory (as code scanning needs)', async () => {
+    const repo = fixture('scan/findings');
+    gitInit(repo);
+    const r = await scan(['src', '--format', 'sarif'], repo);
+    expect(r.code, r.stderr).toBe(0);
+    const log = JSON.parse(r.stdout) as Log;
+    expect(validate(log), ajv.errorsText(validate.errors)).toBe(true);
+    const run = log.runs[0]!;
+    expect(run.originalUriBaseIds!['%SRCROOT%']!.uri).toBe(`file://${repo}/`);
+    const uris = run.results!.map((x) => x.locations![0]!.physicalLocation!.artifactLocation!.uri);
+    expect(uris.length).toBeGreaterThan(0);
+    for (const uri of uris) expect(uri).toMatch(/^src\//);
   });
 
   it('reports parse errors as results of their own, still valid SARIF', async () => {

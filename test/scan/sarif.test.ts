@@ -130,6 +130,19 @@ describe('toSarif', () => {
     });
   });
 
+  it('makes URIs relative to srcRoot, a directory above the root such as the repository top', () => {
+    const run = toSarif({ ...input, root: '/repo/packages/app', srcRoot: '/repo' }).runs[0]!;
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///repo/' } });
+    expect(run.results!.map((r) => r.locations![0]!.physicalLocation!.artifactLocation!.uri)).toEqual([
+      'packages/app/src/load.ts',
+      'packages/app/src/a%20dir/@scope/clone%231.js',
+      'packages/app/lib/save.js',
+    ]);
+    // srcRoot the root itself: as without it.
+    expect(toSarif({ ...input, root: '/repo', srcRoot: '/repo' })).toEqual(toSarif({ ...input, root: '/repo' }));
+    expect(() => toSarif({ ...input, root: '/elsewhere', srcRoot: '/repo' })).toThrow(/does not hold the root/);
+  });
+
   it('counts columns in UTF-16 code units, as JavaScript does', () => {
     expect(toSarif(input).runs[0]!.columnKind).toBe('utf16CodeUnits');
   });
