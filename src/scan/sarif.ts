@@ -74,10 +74,16 @@ export function toSarif(input: SarifInput): Log {
       defaultConfiguration: { level: rule.severity },
     };
   });
-  const base = input.srcRoot !== undefined && input.root !== undefined ? input.srcRoot : input.root;
+  const base = input.root === undefined ? undefined : (input.srcRoot ?? input.root);
   // The root's path below %SRCROOT% ('' when they are one), in URI form.
-  const prefix = base === undefined || input.root === undefined ? '' : relative(base, input.root).split(sep).join('/');
-  if (prefix.startsWith('..')) throw new Error(`srcRoot ${String(base)} does not hold the root ${String(input.root)}`);
+  const below =
+    base === undefined
+      ? []
+      : relative(base, input.root!)
+          .split(sep)
+          .filter((s) => s !== '');
+  if (below[0] === '..') throw new Error(`srcRoot ${String(base)} does not hold the root ${input.root!}`);
+  const prefix = below.join('/');
   const results = input.findings.map((f): Result => {
     const location: Location = {
       physicalLocation: {

@@ -141,6 +141,9 @@ describe('toSarif', () => {
     // srcRoot the root itself: as without it.
     expect(toSarif({ ...input, root: '/repo', srcRoot: '/repo' })).toEqual(toSarif({ ...input, root: '/repo' }));
     expect(() => toSarif({ ...input, root: '/elsewhere', srcRoot: '/repo' })).toThrow(/does not hold the root/);
+    // A folder whose name starts with two dots is inside, not above.
+    const dotted = toSarif({ ...input, root: '/repo/..cache', srcRoot: '/repo' }).runs[0]!.results![0]!;
+    expect(dotted.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('..cache/src/load.ts');
   });
 
   it('counts columns in UTF-16 code units, as JavaScript does', () => {
