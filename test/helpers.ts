@@ -59,10 +59,6 @@ export interface CliRun {
   ms: number;
 }
 
-/**
- * Runs bin/quarry.js like a user would (no TTY, CI unset unless given). `onSpawn` gets the child (to signal it);
- * with `limitMs` it is killed with SIGKILL after that long, so a hang fails the test instead of stalling it.
- */
 /** Children of quarry() still running: a test that timed out leaves them behind (see killLiveChildren). */
 const live = new Set<ChildProcess>();
 
@@ -76,6 +72,10 @@ export function killLiveChildren(): void {
   live.clear();
 }
 
+/**
+ * Runs bin/quarry.js like a user would (no TTY, CI unset unless given). `onSpawn` gets the child (to signal it);
+ * with `limitMs` it is killed with SIGKILL after that long, so a hang fails the test instead of stalling it.
+ */
 export function quarry(
   args: string[],
   opts: {
