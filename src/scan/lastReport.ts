@@ -8,7 +8,7 @@
 // (~0.5 MB) in a few ms, msgpackr's decoder took 15-30 ms in a process that had not warmed it up; and JSON.parse
 // never lets `__proto__` reach a prototype.
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SCAN_REPORTS } from '../cache/cacheFiles.js';
 import type { SkipReason } from '../index/analysis.js';
 import { indexPathOf } from '../index/indexPath.js';
@@ -23,8 +23,6 @@ import type { TsconfigPaths } from './resolve.js';
 import { SCAN_VERSION } from './scanResult.js';
 import type { ScanReport } from './scan.js';
 
-/** The folder of the report files, in the cache directory (`quarry cache stats|clear` know it as a namespace). */
-export const REPORTS_DIR = SCAN_REPORTS.dir;
 /** Bump when the report is assembled differently from the same per-file results (graph, totals, fields). */
 const REPORT_FORMAT = 1;
 
@@ -83,7 +81,7 @@ function inputsOf(inputs: ReportInputs): string {
 
 /** The file of the report of `root`: one per root, whatever the options (the last scan's wins). */
 export function reportPath(cacheDir: string, root: string): string {
-  return join(cacheDir, REPORTS_DIR, `${contentHash(Buffer.from(root)).slice(0, 32)}${SCAN_REPORTS.ext}`);
+  return join(cacheDir, SCAN_REPORTS.dir, `${contentHash(Buffer.from(root)).slice(0, 32)}${SCAN_REPORTS.ext}`);
 }
 
 function skippedLines(listing: Listing): string[] {
@@ -127,7 +125,7 @@ export function saveLastReport(cacheDir: string, inputs: ReportInputs, listing: 
     report: kept,
   };
   const path = reportPath(cacheDir, inputs.root);
-  makeDirs(join(cacheDir, REPORTS_DIR));
+  makeDirs(dirname(path));
   writeFileAtomicSync(path, JSON.stringify(stored));
 }
 

@@ -7,7 +7,8 @@ import { ruleLevels, type Level } from '../../src/scan/config.js';
 import type { Cycle } from '../../src/scan/cycles.js';
 import { runScan, type ScanOptions, type ScanReport } from '../../src/scan/scan.js';
 import { LAST_SCAN_NAMESPACE, LAST_SCAN_VERSION, lastScanKey } from '../../src/scan/lastScan.js';
-import { REPORTS_DIR, reportPath } from '../../src/scan/lastReport.js';
+import { reportPath } from '../../src/scan/lastReport.js';
+import { SCAN_REPORTS } from '../../src/cache/cacheFiles.js';
 import { indexPathOf } from '../../src/index/indexPath.js';
 import { threadCache } from '../../src/cache/threadCache.js';
 import { QuarryError } from '../../src/util/errors.js';
@@ -425,7 +426,7 @@ describe('runScan with the cache', () => {
    * Drops the last scan's whole report (lastReport.ts), as `quarry cache clear` does, so that the next scan of an
    * unchanged tree goes file by file: what these tests are about.
    */
-  const forgetReport = (cacheDir: string) => rmSync(join(cacheDir, REPORTS_DIR), { recursive: true, force: true });
+  const forgetReport = (cacheDir: string) => rmSync(join(cacheDir, SCAN_REPORTS.dir), { recursive: true, force: true });
 
   for (const [what, make, workers] of [
     ['a few files, scanned on the main thread', () => fixture('scan/parse-errors'), 0],
@@ -676,7 +677,7 @@ describe("runScan reusing the last scan's report", () => {
     const root = fixture('scan/mixed');
     const cacheDir = tempDir('quarry-cache-');
     await scan(root, { cacheDir, paths: ['src'] });
-    expect(existsSync(join(cacheDir, REPORTS_DIR))).toBe(false);
+    expect(existsSync(join(cacheDir, SCAN_REPORTS.dir))).toBe(false);
     expect((await scan(root, { cacheDir, paths: ['src'] })).reused).toBe(false);
     await scan(root, { cacheDir });
     // A report of the whole tree is there now; a scan of some paths still does not use it.
