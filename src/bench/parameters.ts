@@ -40,11 +40,11 @@ export function expandCommands(
     throw new QuarryError('usage', `-n given ${names.length} times for ${commands.length} command${commands.length === 1 ? '' : 's'}`, {
       hint: 'one -n per command, in the order of the commands',
     });
-  const named = (i: number, c: BenchCommand, combo: Record<string, string>): BenchCommand => {
+  const named = (i: number, c: BenchCommand): BenchCommand => {
     const name = names[i];
-    return name === undefined ? c : { ...c, name: substitute(name, combo) };
+    return name === undefined ? c : { ...c, name: substitute(name, c.parameters ?? {}) };
   };
-  if (parameters.length === 0) return commands.map((command, i) => named(i, { command }, {}));
+  if (parameters.length === 0) return commands.map((command, i) => named(i, { command }));
   let combos: Record<string, string>[] = [{}];
   for (const p of parameters) combos = combos.flatMap((c) => p.values.map((v) => ({ ...c, [p.name]: v })));
   const out: BenchCommand[] = [];
@@ -55,7 +55,7 @@ export function expandCommands(
         'usage',
         `the command "${command}" uses none of the parameters {${parameters.map((p) => p.name).join('}, {')}}`,
       );
-    for (const combo of combos) out.push(named(i, { command: substitute(command, combo), parameters: combo }, combo));
+    for (const combo of combos) out.push(named(i, { command: substitute(command, combo), parameters: combo }));
   }
   return out;
 }
