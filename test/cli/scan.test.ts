@@ -14,6 +14,9 @@ formats.default(ajv);
 const validate = ajv.compile(schema);
 
 /** quarry scan with its own cache directory, never the user's. */
+/** How the first line gives the scan's duration (formatMs): milliseconds, or seconds on a slow machine. */
+const DURATION = String.raw`(?:\d+ ms|\d+\.\d\d s)`;
+
 function scan(args: string[], cwd: string, env: Record<string, string> = {}) {
   return quarry(['scan', ...args], { cwd, env: { QUARRY_CACHE_DIR: tempDir('quarry-cache-'), ...env } });
 }
@@ -265,7 +268,7 @@ describe('quarry scan output', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const out = r.stdout;
-    expect(out).toMatch(/^scanned 6 files in \d+ ms · cache 0 hits, 6 misses\n/);
+    expect(out).toMatch(new RegExp(String.raw`^scanned 6 files in ${DURATION} · cache 0 hits, 6 misses\n`));
     expect(out).toMatch(/│ language │ files │ code │ comment │ blank │ functions │ classes │ max complexity │/);
     expect(out).toMatch(/│ js +│ +3 │ +17 │ +3 │ +3 │ +3 │ +0 │ +3 │/);
     expect(out).toMatch(/│ total +│ +6 │ +35 │ +6 │ +6 │ +6 │ +0 │ +3 │/);
@@ -340,7 +343,9 @@ describe('quarry scan output', () => {
     const first = await scan(['--json'], root, { QUARRY_CACHE_DIR: cacheDir });
     const r = await scan([], root, { QUARRY_CACHE_DIR: cacheDir });
     expect(r.stdout).toMatch(
-      /^scanned 7 files in \d+ ms · unchanged since the last scan \(same files, sizes and mtimes\): its report reused\n/,
+      new RegExp(
+        String.raw`^scanned 7 files in ${DURATION} · unchanged since the last scan \(same files, sizes and mtimes\): its report reused\n`,
+      ),
     );
     const again = await scan(['--json'], root, { QUARRY_CACHE_DIR: cacheDir });
     const answer = (doc: Envelope) => ({ ...doc.data, durationMs: 0, cache: 0, reused: 0, fromLastScan: 0, files: 0 });
@@ -353,7 +358,9 @@ describe('quarry scan output', () => {
     expect(JSON.parse(cleared.stdout).data.deleted).toBe(1);
     // Every walked file (7 scanned, 2 others) known from the last scan's record: none read.
     const byFile = await scan([], root, { QUARRY_CACHE_DIR: cacheDir });
-    expect(byFile.stdout).toMatch(/^scanned 7 files in \d+ ms · cache 7 hits, 0 misses · 9 known from the last scan\n/);
+    expect(byFile.stdout).toMatch(
+      new RegExp(String.raw`^scanned 7 files in ${DURATION} · cache 7 hits, 0 misses · 9 known from the last scan\n`),
+    );
     const none = await scan(['--no-cache'], root, { QUARRY_CACHE_DIR: cacheDir });
     expect(none.stdout).toMatch(/· cache 0 hits, 7 misses\n/);
   });
@@ -366,7 +373,7 @@ describe('quarry scan output', () => {
     expect(r.stderr).toMatch(
       /^quarry: warning: cache at \/proc\/no-such-quarry-dir\/cache is unusable .*ENOENT.*caching in memory only\n$/,
     );
-    expect(r.stdout).toMatch(/^scanned 7 files in \d+ ms · cache 0 hits, 7 misses\n/);
+    expect(r.stdout).toMatch(new RegExp(String.raw`^scanned 7 files in ${DURATION} · cache 0 hits, 7 misses\n`));
   });
 });
 
