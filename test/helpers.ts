@@ -1,5 +1,5 @@
 // Test helpers: fixture trees copied into temp dirs, real git repositories, and the real CLI as a child process.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +40,11 @@ export function gitInit(dir: string): void {
   git('init', '-q');
   git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
   git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'fixture', '--allow-empty');
+}
+
+/** `git status --porcelain` of the repository at `dir`, untracked files listed one by one: '' when it is clean. */
+export function gitStatus(dir: string): string {
+  return execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
 }
 
 /** Whether a process running as `uid` can read `path` (a checkout under /root is not readable by `nobody`). */

@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, fixture, gitInit, quarry, tempDir } from '../helpers.js';
+import { BIN, REPO, fixture, gitInit, gitStatus, quarry, tempDir } from '../helpers.js';
 
 const env = (root: string) => ({ QUARRY_CACHE_DIR: join(root, '..', `${root.split('/').pop()}-cache`) });
 
@@ -243,7 +243,7 @@ describe('quarry CLI (end to end)', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(root, '.quarry', 'profile.jsonl'))).toBe(true);
     expect(existsSync(join(root, '.quarry', 'index.msgpack'))).toBe(false);
-    expect(execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' })).toBe('');
+    expect(gitStatus(root)).toBe('');
   });
 
   it('a second writer waits for the lock, then exits 2 naming the holder; a dead holder is taken over', async () => {

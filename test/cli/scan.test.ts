@@ -13,10 +13,10 @@ const ajv = new Ajv({ allErrors: true });
 formats.default(ajv);
 const validate = ajv.compile(schema);
 
-/** quarry scan with its own cache directory, never the user's. */
 /** How the first line gives the scan's duration (formatMs): milliseconds, or seconds on a slow machine. */
 const DURATION = String.raw`(?:\d+ ms|\d+\.\d\d s)`;
 
+/** quarry scan with its own cache directory, never the user's. */
 function scan(args: string[], cwd: string, env: Record<string, string> = {}) {
   return quarry(['scan', ...args], { cwd, env: { QUARRY_CACHE_DIR: tempDir('quarry-cache-'), ...env } });
 }

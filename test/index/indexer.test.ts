@@ -18,7 +18,7 @@ import { initProfiler } from '../../src/profile/profiler.js';
 import { IndexReader, indexPathOf } from '../../src/index/reader.js';
 import { SELF_IGNORE } from '../../src/index/indexPath.js';
 import { QuarryError } from '../../src/util/errors.js';
-import { fixture, gitInit, tempDir } from '../helpers.js';
+import { fixture, gitInit, gitStatus, tempDir } from '../helpers.js';
 
 const opts = (root: string) => ({ root, cacheDir: join(root, '..', `${root.split('/').pop()}-cache`), workers: 2 });
 
@@ -112,7 +112,7 @@ describe('quarry index', () => {
   it('leaves a git work tree clean: the .quarry folder it makes ignores itself', async () => {
     const root = fixture('index/basic');
     gitInit(root);
-    const status = () => execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
+    const status = () => gitStatus(root);
     expect(status()).toBe('');
     await runIndex(opts(root));
     expect(existsSync(indexPathOf(root))).toBe(true);
