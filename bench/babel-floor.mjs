@@ -13,13 +13,23 @@ if (!list) {
   console.error('usage: node bench/babel-floor.mjs LIST_FILE');
   process.exit(2);
 }
+/** The text of `path`; a missing or unreadable file ends the run with exit 2, naming it. */
+function read(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    console.error(`babel-floor: cannot read ${path}: ${err.code ?? err.message}`);
+    process.exit(2);
+  }
+}
+
 let files = 0;
 let failed = 0;
-for (const path of readFileSync(list, 'utf8').split('\n')) {
+for (const path of read(list).split('\n')) {
   if (path === '') continue;
   const lang = languageOf(path);
   if (!isParsed(lang)) continue;
   files++;
-  if (parseProgram(readFileSync(path, 'utf8'), lang).ast === null) failed++;
+  if (parseProgram(read(path), lang).ast === null) failed++;
 }
 if (process.env.BABEL_FLOOR_VERBOSE) console.error(`parsed ${files} files (${failed} babel gave up on)`);
