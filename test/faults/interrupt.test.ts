@@ -17,14 +17,26 @@ beforeAll(async () => {
   indexBytes = readFileSync(join(root, '.quarry', 'index.msgpack'));
 }, 300_000);
 
-/** Runs `args` with its profile in a file of its own, sends SIGINT once the command has run for `afterMs`. */
+/**
+ * Runs `args` with its profile in a file of its own, and sends SIGINT `afterMs` after the command opened that file
+ * (its profile starts once the command's options are parsed). Counting from the spawn instead made the signal land
+ * before the command began on a loaded machine (node and the CLI took over 0.6 s to start in CI): exit 130, no span.
+ */
 async function interrupted(args: string[], afterMs: number): Promise<Run & { profile: string[] }> {
   const profile = join(tempDir(), 'profile.jsonl');
   const r = await run(args, {
     cwd: root,
     env: envFor(root, { QUARRY_PROFILE: profile }),
     limitMs: 120_000,
-    onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), afterMs),
+    onSpawn: (child) => {
+      const poll = setInterval(() => {
+        if (child.exitCode !== null || child.signalCode !== null) clearInterval(poll);
+        else if (existsSync(profile)) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), afterMs);
+        }
+      }, 5);
+    },
   });
   const lines = existsSync(profile) ? readFileSync(profile, 'utf8').split('\n').filter(Boolean) : [];
   return { ...r, profile: lines };
@@ -39,7 +51,7 @@ function checkProfile(lines: string[], cmd: string): void {
 
 describe('fault: SIGINT mid-run', () => {
   it('index: exit 130, profile whole, lock released, old index intact', { timeout: 180_000 }, async () => {
-    const r = await interrupted(['index', '--force', '--no-cache', '--workers', '1'], 1500);
+    const r = await interrupted(['index', '--force', '--no-cache', '--workers', '1'], 1000);
     expect(r.code).toBe(130);
     expect(hasStack(r.stderr)).toBe(false);
     checkProfile(r.profile, 'index');
@@ -48,8 +60,8 @@ describe('fault: SIGINT mid-run', () => {
   });
 
   it('scan: exit 130, profile whole', { timeout: 180_000 }, async () => {
-    // The whole scan takes ~1.2 s here (2026-12-03): SIGINT at 0.6 s lands while its files are parsed.
-    const r = await interrupted(['scan', '.', '--no-cache', '--summary'], 600);
+    // The scan's root span takes ~1.1 s here (2026-12-03): SIGINT 0.3 s into it lands while its files are parsed.
+    const r = await interrupted(['scan', '.', '--no-cache', '--summary'], 300);
     expect(r.code).toBe(130);
     expect(hasStack(r.stderr)).toBe(false);
     checkProfile(r.profile, 'scan');
@@ -64,7 +76,7 @@ describe('fault: SIGINT mid-run', () => {
   });
 
   it('train: exit 130 with a checkpoint, and --resume finishes', { timeout: 300_000 }, async () => {
-    const r = await interrupted(['train', '--epochs', '120', '--checkpoint-every', '5'], 3000);
+    const r = await interrupted(['train', '--epochs', '120', '--checkpoint-every', '5'], 2500);
     expect(r.code).toBe(130);
     expect(hasStack(r.stderr)).toBe(false);
     checkProfile(r.profile, 'train');
