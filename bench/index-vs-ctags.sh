@@ -18,7 +18,10 @@
 #   (d) re-index with one file changed (a comment with a fresh timestamp appended before
 #       every run, so the content hash is new and the cache cannot answer);
 #   (e) index size / indexed bytes, from `quarry index --json`;
-#   (f) peak RSS (GNU time "Maximum resident set size") of a cold index and of a search.
+#   (f) peak RSS (GNU time "Maximum resident set size") of a cold index and of a search;
+#   (g) babel alone: node parsing the files a cold index analyses (bench/indexed-files.mjs) once each with
+#       @babel/parser on 2 threads with the pool's settings (bench/babel-floor.mjs --threads 2), nothing else — timed
+#       in the rounds of (a): the parser's share of a cold index, and what quarry's own work adds to it.
 # The corpus is shared: the edited file is restored (content and mtime) on any exit, and
 # the index is brought back in sync at the end. Everything else lives in a temp dir.
 # Exit status: 0 unless a tool fails; a missed target is reported, not an error.
@@ -62,14 +65,20 @@ fi
 
 # (a) Cold index with an empty cache vs ctags. Each command gets its own --prepare: quarry
 #     loses its index and its cache, ctags its tags file. ctags -R indexes every language it
-#     knows, quarry every text file it does not skip; both walk the same tree.
-note "(a) cold index, empty cache, vs ctags (${COLD_WARMUP} warmup + ${COLD_RUNS} rounds of one run each, the order alternating; minutes)"
+#     knows, quarry every text file it does not skip; both walk the same tree. (g) babel alone
+#     over the files quarry analyses runs in the same rounds.
+LIST=$TMP/indexed.list
+node "$BENCH_DIR/indexed-files.mjs" "$C" >"$LIST" || die "bench/indexed-files.mjs failed (run npm run build first)"
+note "(a, g) cold index, empty cache, vs ctags and babel alone (${COLD_WARMUP} warmup + ${COLD_RUNS} rounds of one run each, the order rotating; minutes)"
 hf_rounds "$TMP/cold.json" "$COLD_WARMUP" "$COLD_RUNS" \
   "quarry index (empty cache)" "bash -c $(q "rm -rf $(q "$C/.quarry") $(q "$COLD_CACHE") && mkdir -p $(q "$COLD_CACHE")")" "$(with_cache "$COLD_CACHE")" \
-  "ctags -R" "rm -f $(q "$TAGS")" "ctags -R -f $(q "$TAGS") $(q "$C")"
+  "ctags -R" "rm -f $(q "$TAGS")" "ctags -R -f $(q "$TAGS") $(q "$C")" \
+  "babel alone (2 threads)" "true" "node $(q "$BENCH_DIR/babel-floor.mjs") --threads 2 $(q "$LIST")"
 rm -rf "$COLD_CACHE"
 read -r cold_m cold_sd < <(secs "$TMP/cold.json" 0)
 read -r ctags_m ctags_sd < <(secs "$TMP/cold.json" 1)
+read -r babel_m babel_sd < <(secs "$TMP/cold.json" 2)
+nlisted=$(wc -l <"$LIST")
 ntags=$(grep -vc '^!_' "$TAGS" || true)
 
 # (f, e) One more cold index under GNU time for its peak RSS; its --json gives the index
@@ -141,6 +150,7 @@ rc=0
 rss_search=$(max_rss_bytes "$TMP/time-search.txt")
 
 cold_ratio=$(calc "$cold_m / $ctags_m")
+babel_ratio=$(calc "$babel_m / $ctags_m")
 warm_ratio=$(calc "$warm_m / $ctags_m")
 rss_index_gib=$(calc "$rss_index / 1024^3")
 rss_search_mb=$(calc "$rss_search / 10^6")
@@ -163,6 +173,9 @@ row "(f) peak RSS, cold index" "$(printf '%.2f GiB' "$rss_index_gib")" "" "" "<=
   "$(verdict "$rss_index_gib" 1.5 1)"
 row "(f) peak RSS, search createElement" "$(printf '%.0f MB' "$rss_search_mb")" "" "" "<= 250 MB (goal 150 MB)" \
   "$(verdict "$rss_search_mb" 250 150)"
+row "(g) babel alone, 2 threads" "$(fmt_s "$babel_m" "$babel_sd")" "" "$(printf '%.2fx' "$babel_ratio")" "-" "info"
+echo "(g) parses the $nlisted files (a) analyses, their JS/TS once each, and nothing else: quarry's own work (walk, read,"
+echo "    tokens, symbols, cache, index) is the rest of (a), $(printf '%.2f' "$(calc "$cold_m - $babel_m")") s."
 if ((${#WARNINGS[@]} > 0)); then
   echo "warnings (the re-index timings above may not measure what they claim):"
   printf '  %s\n' "${WARNINGS[@]}"

@@ -102,7 +102,7 @@ const POOL_INTERRUPT_BUDGET = 8 * V8_INTERRUPT_BUDGET;
  * Left alone when node was started with its own --interrupt-budget; QUARRY_INTERRUPT_BUDGET sets another (0: V8's
  * default).
  */
-function tuneTierUp(): void {
+export function tuneTierUp(): void {
   if ([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--interrupt-budget'))) return;
   const budget = tuning('QUARRY_INTERRUPT_BUDGET', POOL_INTERRUPT_BUDGET);
   setFlagsFromString(`--interrupt-budget=${budget !== undefined && Number.isInteger(budget) ? budget : V8_INTERRUPT_BUDGET}`);
@@ -138,7 +138,7 @@ const YOUNG_MAX_MB = 128;
  * generation touches more fresh memory per scavenge, and page faults are dear here (~5% of a run's CPU). The pool
  * shares a budget so that many threads do not multiply peak RSS. QUARRY_WORKER_YOUNG_MB overrides it (0: V8's default).
  */
-function youngGenerationMb(size: number): number | undefined {
+export function youngGenerationMb(size: number): number | undefined {
   return tuning('QUARRY_WORKER_YOUNG_MB', Math.max(48, Math.min(YOUNG_MAX_MB, Math.floor(YOUNG_BUDGET_MB / size))));
 }
 
