@@ -11,7 +11,8 @@ export { workerModuleUrl } from './workerModuleUrl.js';
 
 /**
  * Runs every batch on `threads` threads (`task(batch)` to the worker module at `worker`), hands each reply to `take`
- * as it arrives, then flushes every thread's cache writes (FlushTask) and stops the threads, also on SIGINT. The
+ * as it arrives, then flushes every thread's cache writes (FlushTask) and stops the threads: after a failure before
+ * it throws, on SIGINT from a cleanup, and once done without waiting for them to end. The
  * spans of every reply are ingested into this thread's profiler; the flush's cache warnings go to `onWarning`, each
  * message once however many threads raised it (a batch's warnings are in its reply, for `take`).
  *
