@@ -15,14 +15,18 @@ export function analysisKey(hash: string, path: string): string {
 /** Content fields of BM25F, in the order of `FileAnalysis.tf` (the path field is derived from the path). */
 export const CONTENT_FIELDS = ['body', 'symbols', 'doc'] as const;
 
+/**
+ * A file's analysis. Made in two places (analyzeText, fromCached), always with every field and in this order, so that
+ * the code reading analyses (ThreadTerms.index, the builder) meets one object shape: when a cached analysis (no
+ * termHashes) or one with a parseError came after V8 had optimised that code for the others, it was deoptimised and
+ * compiled again ("wrong map", `--trace-deopt`), several times a thread over the corpus.
+ */
 export interface FileAnalysis {
   /** Language code (see language.ts). */
   lang: string;
   lines: number;
   /** Distinct terms of the file, any field. */
   terms: string[];
-  /** termHash of each term, when the tokenizer that found them made them (not cached: a hit recomputes them). */
-  termHashes?: Int32Array;
   /** Term frequencies, `CONTENT_FIELDS.length` per term: tf[i*3+f]. */
   tf: Uint32Array;
   /** Tokens per content field. */
@@ -31,7 +35,9 @@ export interface FileAnalysis {
   imports: string[];
   exports: string[];
   /** First babel error, when the file could not be parsed cleanly (it is still tokenized). */
-  parseError?: string;
+  parseError?: string | undefined;
+  /** termHash of each term, when the tokenizer that found them made them (not cached: a hit recomputes them). */
+  termHashes?: Int32Array | undefined;
 }
 
 /** Why a walked file was not indexed. */
@@ -141,7 +147,7 @@ export function fromCached(c: CachedAnalysis | undefined): FileAnalysis | undefi
     if (kind === undefined) return undefined;
     symbols[i] = { name: s.names[i]!, kind, line: s.line[i]!, endLine: s.endLine[i]!, exported: s.exported[i] === 1, doc: s.docs[i] ?? '' };
   }
-  const out: FileAnalysis = {
+  return {
     lang: c.lang,
     lines: c.lines,
     terms,
@@ -150,7 +156,7 @@ export function fromCached(c: CachedAnalysis | undefined): FileAnalysis | undefi
     symbols,
     imports: c.imports,
     exports: c.exports,
+    parseError: c.parseError,
+    termHashes: undefined,
   };
-  if (c.parseError !== undefined) out.parseError = c.parseError;
-  return out;
 }

@@ -10,20 +10,24 @@ export function analyzeText(text: string, lang: Language, lines: number): FileAn
   const table = new TermTable(CONTENT_FIELDS.length, text.length >> 4);
   const fieldLen = new Uint32Array(CONTENT_FIELDS.length);
   fieldLen[0] = table.add(text, 0);
-  const analysis: FileAnalysis = { lang, lines, terms: [], tf: new Uint32Array(0), fieldLen, symbols: [], imports: [], exports: [] };
-  if (isParsed(lang)) {
-    const parsed = parseSource(text, lang);
-    analysis.symbols = parsed.symbols;
-    analysis.imports = parsed.imports;
-    analysis.exports = parsed.exports;
-    if (parsed.error !== undefined) analysis.parseError = parsed.error;
+  const parsed = isParsed(lang) ? parseSource(text, lang) : null;
+  if (parsed !== null) {
     // One flat string for all names: babel's names are slices of the source, and a tokenizer fed thousands of
     // short sliced strings ran ~30% slower than on one joined string. No term spans the newlines.
     fieldLen[1] = table.add(parsed.symbols.map((s) => s.name).join('\n'), 1);
     fieldLen[2] = table.add(parsed.docText, 2);
   }
-  analysis.terms = table.terms;
-  analysis.tf = table.tf();
-  analysis.termHashes = table.termHashes();
-  return analysis;
+  // Every field set here, in fromCached's order: one object shape for fresh and cached analyses alike (see FileAnalysis).
+  return {
+    lang,
+    lines,
+    terms: table.terms,
+    tf: table.tf(),
+    fieldLen,
+    symbols: parsed?.symbols ?? [],
+    imports: parsed?.imports ?? [],
+    exports: parsed?.exports ?? [],
+    parseError: parsed?.error,
+    termHashes: table.termHashes(),
+  };
 }

@@ -206,7 +206,8 @@ class ThreadTerms {
       tf[k * 4] = count;
     }
     const fieldLen = indexedFieldLen(pathLen, a);
-    const out: IndexedAnalysis = {
+    // Every field, parseError too when there is none: one shape for the main thread's code that reads them.
+    return {
       lang: a.lang,
       lines: a.lines,
       symbols: a.symbols,
@@ -215,8 +216,7 @@ class ThreadTerms {
       refs: refs.subarray(0, used),
       tf: tf.subarray(0, used * 4),
       fieldLen,
+      parseError: a.parseError,
     };
-    if (a.parseError !== undefined) out.parseError = a.parseError;
-    return out;
   }
 }
