@@ -151,6 +151,11 @@ rss_search=$(max_rss_bytes "$TMP/time-search.txt")
 
 cold_ratio=$(calc "$cold_m / $ctags_m")
 babel_ratio=$(calc "$babel_m / $ctags_m")
+# quarry/ctags round by round (each round's two runs are minutes apart at most, so the machine's drift cancels more
+# than in the ratio of the means), sorted, and their median.
+round_ratios=$(jq -r '[.results[0].times, .results[1].times] | transpose | map(.[0] / .[1]) | sort
+  | "\(map(. * 100 | round / 100 | tostring) | join(" ")), median \(if length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 100 | round / 100)"' \
+  "$TMP/cold.json")
 warm_ratio=$(calc "$warm_m / $ctags_m")
 rss_index_gib=$(calc "$rss_index / 1024^3")
 rss_search_mb=$(calc "$rss_search / 10^6")
@@ -174,6 +179,7 @@ row "(f) peak RSS, cold index" "$(printf '%.2f GiB' "$rss_index_gib")" "" "" "<=
 row "(f) peak RSS, search createElement" "$(printf '%.0f MB' "$rss_search_mb")" "" "" "<= 250 MB (goal 150 MB)" \
   "$(verdict "$rss_search_mb" 250 150)"
 row "(g) babel alone, 2 threads" "$(fmt_s "$babel_m" "$babel_sd")" "" "$(printf '%.2fx' "$babel_ratio")" "-" "info"
+echo "(a) quarry/ctags in each round: $round_ratios"
 echo "(g) parses the $nlisted files (a) analyses, their JS/TS once each, and nothing else: quarry's own work (walk, read,"
 echo "    tokens, symbols, cache, index) is the rest of (a), $(printf '%.2f' "$(calc "$cold_m - $babel_m")") s."
 if ((${#WARNINGS[@]} > 0)); then
