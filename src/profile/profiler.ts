@@ -306,14 +306,19 @@ abstract class Recorder implements Profiler {
 class MainProfiler extends Recorder {
   private readonly sink: JsonlSink;
   private readonly rootSpan: LiveSpan;
-  /** Wall clock at hrt0, in epoch microseconds, carried by the root line. */
+  /**
+   * Wall clock at hrt0, in epoch microseconds (of whole milliseconds), carried by the root line. Read from Date.now():
+   * performance.timeOrigin + performance.now() is the wall clock at the process's start plus monotonic time since,
+   * which drifts from the wall clock over a long-lived process (a test worker minutes old put it 2.5 ms before a
+   * Date.now() read just earlier).
+   */
   private readonly t0: number;
   private closed = false;
 
   constructor(opts: ProfilerOptions & { sink: string }) {
     const hrt0 = process.hrtime.bigint();
     super(runId(), opts.cmd, hrt0);
-    this.t0 = Math.round((performance.timeOrigin + performance.now()) * 1000);
+    this.t0 = Date.now() * 1000;
     this.sink = new JsonlSink(opts.sink, {
       maxBytes: opts.maxBytes ?? DEFAULTS.maxBytes,
       keep: opts.keep ?? DEFAULTS.keep,
