@@ -1,7 +1,6 @@
 // Times a command's phases as spans and appends them as JSON lines (DESIGN.md, "Profiler — JSON lines").
 // One profiler per thread: initProfiler in the main thread writes the sink; workers buffer and hand lines back.
 
-import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { messageOf } from '../util/errors.js';
 import { JsonlSink, rotatedFiles } from './jsonlSink.js';
