@@ -1,6 +1,6 @@
 // Test helpers: fixture trees copied into temp dirs, real git repositories, and the real CLI as a child process.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -75,6 +75,22 @@ const live = new Set<ChildProcess>();
 export function killLiveChildren(): void {
   for (const child of live) child.kill('SIGKILL');
   live.clear();
+}
+
+/**
+ * Sends `signal` to `child` `afterMs` after `path` appears (polled every 5 ms), not at a time from the spawn: on a
+ * loaded machine node and the CLI took over 0.6 s to start, and a signal timed from the spawn came before the command
+ * had begun (its profile not yet open: exit 130 with no span). Stops polling when the child exits first.
+ */
+export function signalWhenExists(child: ChildProcess, path: string, afterMs: number, signal: NodeJS.Signals = 'SIGINT'): void {
+  const poll = setInterval(() => {
+    if (child.exitCode !== null || child.signalCode !== null) clearInterval(poll);
+    else if (existsSync(path)) {
+      clearInterval(poll);
+      setTimeout(() => child.kill(signal), afterMs);
+    }
+  }, 5);
+  child.once('close', () => clearInterval(poll));
 }
 
 /**

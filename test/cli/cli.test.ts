@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, fixture, gitInit, gitStatus, quarry, tempDir } from '../helpers.js';
+import { BIN, REPO, fixture, gitInit, gitStatus, quarry, signalWhenExists, tempDir } from '../helpers.js';
 
 const env = (root: string) => ({ QUARRY_CACHE_DIR: join(root, '..', `${root.split('/').pop()}-cache`) });
 
@@ -285,19 +285,9 @@ describe('quarry CLI (end to end)', () => {
     writeFileSync(join(root, 'src', 'm0.ts'), 'export const changed = 1;\n');
     const r = await new Promise<{ code: number | null }>((resolve) => {
       const c = spawn(process.execPath, [BIN, 'index', '--force', '--no-cache', '--workers', '1'], { cwd: root, env: e });
-      // Once the run holds the writer lock (its profile has started by then), not at a time from the spawn: node
-      // and the CLI can take longer than that to start on a loaded machine, and the signal would come before any span.
-      const lock = join(root, '.quarry', 'index.msgpack.lock');
-      const poll = setInterval(() => {
-        if (existsSync(lock)) {
-          clearInterval(poll);
-          setTimeout(() => c.kill('SIGINT'), 300);
-        }
-      }, 5);
-      c.on('close', (code) => {
-        clearInterval(poll);
-        resolve({ code });
-      });
+      // Once the run holds the writer lock (its profile has started by then).
+      signalWhenExists(c, join(root, '.quarry', 'index.msgpack.lock'), 300);
+      c.on('close', (code) => resolve({ code }));
     });
     expect(r.code).toBe(130);
     expect(existsSync(join(root, '.quarry', 'index.msgpack.lock'))).toBe(false);

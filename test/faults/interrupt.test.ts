@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { signalWhenExists, tempDir } from '../helpers.js';
 import { envFor, hasStack, makeTree, run, type Run } from './faults.js';
 
 let root: string;
@@ -19,8 +19,7 @@ beforeAll(async () => {
 
 /**
  * Runs `args` with its profile in a file of its own, and sends SIGINT `afterMs` after the command opened that file
- * (its profile starts once the command's options are parsed). Counting from the spawn instead made the signal land
- * before the command began on a loaded machine (node and the CLI took over 0.6 s to start in CI): exit 130, no span.
+ * (its profile starts once the command's options are parsed; see signalWhenExists).
  */
 async function interrupted(args: string[], afterMs: number): Promise<Run & { profile: string[] }> {
   const profile = join(tempDir(), 'profile.jsonl');
@@ -28,15 +27,7 @@ async function interrupted(args: string[], afterMs: number): Promise<Run & { pro
     cwd: root,
     env: envFor(root, { QUARRY_PROFILE: profile }),
     limitMs: 120_000,
-    onSpawn: (child) => {
-      const poll = setInterval(() => {
-        if (child.exitCode !== null || child.signalCode !== null) clearInterval(poll);
-        else if (existsSync(profile)) {
-          clearInterval(poll);
-          setTimeout(() => child.kill('SIGINT'), afterMs);
-        }
-      }, 5);
-    },
+    onSpawn: (child) => signalWhenExists(child, profile, afterMs),
   });
   const lines = existsSync(profile) ? readFileSync(profile, 'utf8').split('\n').filter(Boolean) : [];
   return { ...r, profile: lines };
