@@ -22,6 +22,16 @@ function read(path) {
   }
 }
 
+/** The size of `path`; a missing or unreadable file ends the run with exit 2, naming it, as `read` does. */
+function sizeOf(path) {
+  try {
+    return statSync(path).size;
+  } catch (err) {
+    console.error(`babel-floor: cannot read ${path}: ${err.code ?? err.message}`);
+    process.exit(2);
+  }
+}
+
 /** Parses `paths`; answers how many babel gave up on. */
 function parseAll(paths) {
   let failed = 0;
@@ -51,19 +61,12 @@ if (!isMainThread) {
     const { tuneTierUp, youngGenerationMb } = await import('../dist/src/util/workerPool.js');
     const lists = Array.from({ length: threads }, () => []);
     const bytes = new Array(threads).fill(0);
-    const size = (path) => {
-      try {
-        return statSync(path).size;
-      } catch {
-        return read(path).length;
-      }
-    };
-    for (const path of files.filter((p) => parserFamily(p) === 'ts')) (lists[0].push(path), (bytes[0] += size(path)));
+    for (const path of files.filter((p) => parserFamily(p) === 'ts')) (lists[0].push(path), (bytes[0] += sizeOf(path)));
     for (const path of files.filter((p) => parserFamily(p) !== 'ts')) {
       let k = 0;
       for (let i = 1; i < threads; i++) if (bytes[i] < bytes[k]) k = i;
       lists[k].push(path);
-      bytes[k] += size(path);
+      bytes[k] += sizeOf(path);
     }
     tuneTierUp();
     const young = youngGenerationMb(threads);

@@ -3,7 +3,7 @@
 // For index-vs-ctags.sh, which times babel alone over them (babel-floor.mjs --threads).
 // Usage: npm run build && node bench/indexed-files.mjs DIR > LIST_FILE
 import { resolve } from 'node:path';
-import { walk } from '../dist/src/index/walk.js';
+import { checkRootDir, walk } from '../dist/src/index/walk.js';
 import { readSource } from '../dist/src/index/readSource.js';
 import { DEFAULT_SKIP_RULES } from '../dist/src/index/skipRules.js';
 
@@ -15,6 +15,7 @@ if (!dir || process.argv.length > 3) {
 const root = resolve(dir);
 let walked;
 try {
+  checkRootDir(root);
   walked = walk(root);
 } catch (err) {
   console.error(`indexed-files: ${err.message}`);
