@@ -40,6 +40,15 @@ export interface CacheOptions {
    */
   l1Bytes?: number;
   /**
+   * Write-behind: `setMany` holds its packed entries back until this many bytes are held, then writes them all as one
+   * batch (one lmdb transaction); `flush` and `close` write what is held. Fewer, larger commits write far less: a cold
+   * index of the corpus wrote 1.5 GB to disk through 243 synced commits of a batch each, 0.45 GB through 22 of
+   * about 2.4 MB. What is held is lost if the process dies first, which for a cache is a later miss. 0: every
+   * `setMany` is written at once.
+   * @default 0
+   */
+  writeBehindBytes?: number;
+  /**
    * Default time to live of an entry in milliseconds; `set`'s own `ttlMs` wins. Expired entries are misses.
    * @default undefined (entries do not expire)
    */
@@ -110,7 +119,8 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
     const dir = opts.dir ?? defaultCacheDir();
     try {
       const { openLmdbStore } = await import('./lmdbStore.js');
-      const opened = await openLmdbStore(dir);
+      // Alone, the local store takes keyv's envelopes as they are; behind the tiered store, the text Redis gets too.
+      const opened = await openLmdbStore(dir, sharedTier === undefined ? 'envelope' : 'text', (reason) => monitor.corrupt(reason));
       if (opened.warning !== undefined) monitor.warn('open', opened.warning);
       store = opened.store;
     } catch (err) {
@@ -119,6 +129,8 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
     }
     if (sharedTier !== undefined) store = await tieredStore(store as LmdbStore | undefined, sharedTier);
   }
+  // A store that takes envelopes gets them unserialized (keyv's documented `undefined` serializers); any other, text.
+  const envelopes = (store as Partial<LmdbStore> | undefined)?.form === 'envelope';
   const kv =
     store === undefined
       ? undefined
@@ -128,8 +140,8 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
           // and keyv 5 leaves namespacing to adapters anyway.
           namespace: undefined,
           useKeyPrefix: false,
-          serialize: serializeEnvelope,
-          deserialize: makeDeserializer((reason) => monitor.corrupt(reason)),
+          serialize: envelopes ? undefined : serializeEnvelope,
+          deserialize: envelopes ? undefined : makeDeserializer((reason) => monitor.corrupt(reason)),
           ttl: opts.ttlMs,
           // Failures come back as exceptions so the facade can count them (keyv would otherwise swallow some
           // and throw others), and are not emitted a second time as events.
@@ -138,6 +150,7 @@ export async function openCache(opts: CacheOptions = {}): Promise<Cache> {
         });
   return new Cache({
     l1Bytes: opts.l1Bytes ?? DEFAULT_L1_BYTES,
+    writeBehindBytes: opts.writeBehindBytes ?? 0,
     ttlMs: opts.ttlMs,
     monitor,
     backend: { kv, pack: (value) => packr.pack(value), unpack: (bytes) => unpackr.unpack(bytes) },
@@ -228,8 +241,15 @@ export class Cache {
   /** Undefined once closed. */
   #backend: Backend | undefined;
 
+  readonly #writeBehindBytes: number;
+  /** Entries setMany holds back (see CacheOptions.writeBehindBytes), their bytes, and the write they will be in. */
+  #held: Packed[] = [];
+  #heldBytes = 0;
+  #heldWrite: { done: Promise<void>; start: (entries: Packed[]) => void } | undefined;
+
   /** @internal Use `openCache`. */
-  constructor(opts: { l1Bytes: number; ttlMs: number | undefined; monitor: Monitor; backend: Backend }) {
+  constructor(opts: { l1Bytes: number; writeBehindBytes: number; ttlMs: number | undefined; monitor: Monitor; backend: Backend }) {
+    this.#writeBehindBytes = opts.writeBehindBytes;
     this.#l1 = new ByteLru(opts.l1Bytes);
     this.#ttlMs = opts.ttlMs;
     this.#monitor = opts.monitor;
@@ -267,15 +287,28 @@ export class Cache {
     return this.#store(this.#pack([{ key: cacheKey(ns, version, hash), value }], ttlMs), false);
   }
 
-  /** Writes all entries; the store commits them as one batch. */
+  /**
+   * Writes all entries; the store commits them as one batch, or with the entries held back before and after them
+   * (write-behind, see CacheOptions.writeBehindBytes). Resolves once they are written.
+   */
   setMany(ns: string, version: string | number, entries: { hash: string; value: unknown }[], ttlMs?: number): Promise<void> {
-    return this.#store(
-      this.#pack(
-        entries.map(({ hash, value }) => ({ key: cacheKey(ns, version, hash), value })),
-        ttlMs,
-      ),
-      true,
+    const packed = this.#pack(
+      entries.map(({ hash, value }) => ({ key: cacheKey(ns, version, hash), value })),
+      ttlMs,
     );
+    if (this.#writeBehindBytes === 0) return this.#store(packed, true);
+    for (const p of packed) {
+      this.#held.push(p);
+      this.#heldBytes += p.value.length;
+    }
+    let write = this.#heldWrite;
+    if (write === undefined) {
+      let start!: (entries: Packed[]) => void;
+      const done = new Promise<Packed[]>((resolve) => (start = resolve)).then((held) => this.#store(held, true));
+      this.#heldWrite = write = { done, start };
+    }
+    if (this.#heldBytes >= this.#writeBehindBytes) void this.#writeHeld();
+    return write.done;
   }
 
   /** Drops the entries of one namespace (every version), or everything. */
@@ -296,15 +329,17 @@ export class Cache {
     return this.#monitor.snapshot();
   }
 
-  /** Waits until the store has committed what it writes on its own (local copies of shared hits). */
+  /** Writes what setMany holds back, and waits until it and what the store writes on its own (local copies of shared hits) are committed. */
   async flush(): Promise<void> {
+    await this.#writeHeld();
     const store: unknown = this.#backend?.kv?.store;
     if (typeof store === 'object' && store !== null && typeof (store as { flush?: unknown }).flush === 'function')
       await (store as { flush(): Promise<void> }).flush();
   }
 
-  /** Waits for pending writes and releases the store; afterwards the cache answers nothing. */
+  /** Writes what setMany holds back, waits for pending writes and releases the store; afterwards the cache answers nothing. */
   async close(): Promise<void> {
+    await this.#writeHeld();
     const kv = this.#backend?.kv;
     this.#backend = undefined;
     this.#l1.clear();
@@ -393,6 +428,17 @@ export class Cache {
       packed.push({ key, value: bytes, ttl });
     }
     return packed;
+  }
+
+  /** Starts the write of the entries held back, if any; resolves once it is done. */
+  #writeHeld(): Promise<void> {
+    const write = this.#heldWrite;
+    if (write === undefined) return Promise.resolve();
+    this.#heldWrite = undefined;
+    write.start(this.#held);
+    this.#held = [];
+    this.#heldBytes = 0;
+    return write.done;
   }
 
   /** Writes packed entries to the store (keyv), one batch when `batch`; a failure is counted, never thrown. */

@@ -9,7 +9,7 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { open, type RootDatabase } from 'lmdb';
 
 import { messageOf } from '../util/errors.js';
-import { entryBytes, entryText } from './entryCodec.js';
+import { decodeEnvelope, encodeEnvelope, entryBytes, entryText, type Envelope } from './entryCodec.js';
 import { lmdbDataFileDamage } from './lmdbFileCheck.js';
 import { makeDirs } from '../util/makeDirs.js';
 
@@ -29,13 +29,23 @@ export interface PrefixClearable {
   clearPrefix(prefix: string): Promise<void>;
 }
 
-/** Below this many keys a batch read skips lmdb's off-thread prefetch, whose hop costs more than it saves. */
-const PREFETCH_MIN_KEYS = 8;
+/**
+ * What crosses between keyv and the store: keyv's serialized text (a Keyv with the entry codec's serializer, as the
+ * tiered store and any other keyv store get it), or keyv's `{value, expires}` envelope itself (a Keyv with
+ * serialization turned off: no base64 round trip per entry). The bytes kept are the same either way (entryCodec.ts).
+ */
+export type EntryForm = 'text' | 'envelope';
 
 /**
- * keyv store adapter over lmdb. keyv hands it the serialized entry text (see entryCodec.ts); it keeps the
- * decoded bytes (`encoding: 'binary'`, no second encoding) and returns text again, which keyv deserializes.
- * Expiry is keyv's job (it reads `expires` from the envelope and deletes stale entries on read).
+ * keyv store adapter over lmdb. It keeps the msgpack bytes of keyv's envelope (`encoding: 'binary'`, no second
+ * encoding), taking and returning entries in its EntryForm: as text, which keyv deserializes; or as envelopes, an
+ * undecodable entry being a miss reported through `onCorrupt`. Expiry is keyv's job (it reads `expires` from the
+ * envelope and deletes stale entries on read).
+ *
+ * Reads are synchronous, a batch too. lmdb's `prefetch` (pages faulted in on a thread of libuv's) made every batch
+ * of a cold index wait for a round trip through a thread pool busy with commits: 0.55 s a worker thread over the
+ * corpus with an empty cache, and with a warm one (the pages in the OS's cache) 1.5-1.9 s of reading against
+ * 2.0-2.1 s with it.
  */
 export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixClearable {
   /** keyv inspects `dialect`/`url` to decide whether an adapter is iterable; lmdb is not on its list (clears use `clearPrefix`). */
@@ -43,35 +53,37 @@ export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixC
   /** Set by keyv; when set, `clear()` only drops keys of this namespace, as keyv 5 expects of adapters. */
   namespace?: string | undefined;
   readonly path: string;
+  readonly form: EntryForm;
   readonly #db: RootDatabase<Buffer, string>;
+  readonly #onCorrupt: (reason: string) => void;
   #closed = false;
 
-  constructor(db: RootDatabase<Buffer, string>, path: string) {
+  constructor(db: RootDatabase<Buffer, string>, path: string, form: EntryForm = 'text', onCorrupt: (reason: string) => void = () => {}) {
     super();
     this.#db = db;
     this.path = path;
+    this.form = form;
+    this.#onCorrupt = onCorrupt;
     this.opts = { dialect: 'lmdb', url: `lmdb://${path}` };
   }
 
-  // keyv's adapter type says get returns the value, but a serializing store returns the serialized text and
-  // keyv deserializes it; the casts below are that documented gap, not a type escape.
+  // keyv's adapter type says get returns the value; this store returns the serialized text (keyv deserializes it)
+  // or the envelope: the casts below are that documented gap, not a type escape.
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
     return this.#read(key) as StoredData<Value> | undefined;
   }
 
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
-    // Pages not yet in memory fault in off the main thread instead of stalling it one by one.
-    if (keys.length >= PREFETCH_MIN_KEYS) await this.#db.prefetch(keys);
     return keys.map((key) => this.#read(key) as StoredData<Value | undefined>);
   }
 
   async set(key: string, value: unknown): Promise<boolean> {
-    return this.#db.put(key, entryBytes(textOf(value)));
+    return this.#db.put(key, this.#bytesOf(value));
   }
 
   async setMany(entries: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
     // Puts issued in one event turn are committed as one lmdb transaction: one commit for the whole batch.
-    await Promise.all(entries.map(({ key, value }) => this.#db.put(key, entryBytes(textOf(value)))));
+    await Promise.all(entries.map(({ key, value }) => this.#db.put(key, this.#bytesOf(value))));
   }
 
   async delete(key: string): Promise<boolean> {
@@ -109,10 +121,19 @@ export class LmdbStore extends EventEmitter implements KeyvStoreAdapter, PrefixC
     await this.#db.close();
   }
 
-  /** The entry text under `key`; the fast buffer is only valid until the next read, so it is encoded at once. */
-  #read(key: string): string | undefined {
+  /** The entry under `key`, in this store's form; the fast buffer is only valid until the next read, so it is decoded at once. */
+  #read(key: string): string | Envelope | undefined {
     const bytes = this.#db.getBinaryFast(key);
-    return bytes === undefined ? undefined : entryText(bytes);
+    if (bytes === undefined) return undefined;
+    return this.form === 'text' ? entryText(bytes) : decodeEnvelope(bytes, this.#onCorrupt, true);
+  }
+
+  /** The bytes to keep for an entry in this store's form. */
+  #bytesOf(value: unknown): Buffer {
+    if (this.form === 'text') return entryBytes(textOf(value));
+    if (typeof value !== 'object' || value === null || !('value' in value))
+      throw new TypeError('LmdbStore (envelope form) stores keyv envelopes; configure keyv without serialization');
+    return encodeEnvelope(value as Envelope);
   }
 }
 
@@ -138,18 +159,24 @@ export interface LmdbOpenResult {
 /**
  * Opens the lmdb store of `cacheDir`. If it cannot be opened (damaged data file, a file where a folder should
  * be, no permission...) the damaged files are moved aside and the store is recreated once; if that fails too
- * the result has no store. Either way at most one warning comes back, never an exception.
+ * the result has no store. Either way at most one warning comes back, never an exception. `form` and `onCorrupt`: see
+ * LmdbStore.
  */
-export async function openLmdbStore(cacheDir: string): Promise<LmdbOpenResult> {
+export async function openLmdbStore(
+  cacheDir: string,
+  form: EntryForm = 'text',
+  onCorrupt?: (reason: string) => void,
+): Promise<LmdbOpenResult> {
+  const openOnce = (): Promise<LmdbStore> => openEnv(cacheDir).then(({ db, path }) => new LmdbStore(db, path, form, onCorrupt));
   let reason: string;
   try {
-    return { store: await openOnce(cacheDir), warning: undefined };
+    return { store: await openOnce(), warning: undefined };
   } catch (err) {
     reason = messageOf(err);
   }
   try {
     resetStore(cacheDir);
-    return { store: await openOnce(cacheDir), warning: `cache at ${cacheDir} was damaged (${reason}); reset` };
+    return { store: await openOnce(), warning: `cache at ${cacheDir} was damaged (${reason}); reset` };
   } catch (err) {
     return {
       store: undefined,
@@ -158,7 +185,7 @@ export async function openLmdbStore(cacheDir: string): Promise<LmdbOpenResult> {
   }
 }
 
-async function openOnce(cacheDir: string): Promise<LmdbStore> {
+async function openEnv(cacheDir: string): Promise<{ db: RootDatabase<Buffer, string>; path: string }> {
   const dirStat = statIfAny(cacheDir);
   if (dirStat !== undefined && !dirStat.isDirectory()) throw new Error(`${cacheDir} is not a directory`);
   makeDirs(cacheDir);
@@ -192,7 +219,7 @@ async function openOnce(cacheDir: string): Promise<LmdbStore> {
     // transaction is committed and visible to other processes), and its meta-page protocol keeps the file
     // consistent after a crash: at worst the last transactions are lost, which for a cache is a miss.
   });
-  return new LmdbStore(db, path);
+  return { db, path };
 }
 
 /**

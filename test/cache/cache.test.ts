@@ -9,6 +9,9 @@ import type { KeyvStoreAdapter } from 'keyv';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { type Cache, type CacheOptions, openCache } from '../../src/cache/cache.js';
+import { makeDeserializer, serializeEnvelope } from '../../src/cache/entryCodec.js';
+import { openLmdbStore } from '../../src/cache/lmdbStore.js';
+import { packr } from '../../src/util/packr.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 const open: Cache[] = [];
@@ -436,5 +439,133 @@ describe('any keyv store adapter', () => {
     await expect(cache.set('bad', 1, 'h', cyclic)).resolves.toBeUndefined();
     expect(cache.stats().errors).toBe(1);
     expect(await cache.get('bad', 1, 'h')).toBeUndefined();
+  });
+});
+
+/** A string store that writes batches itself, recording each batch's keys. */
+class BatchStringStore extends StringStore {
+  readonly batches: string[][] = [];
+  async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
+    this.batches.push(entries.map((e) => e.key));
+    for (const { key, value } of entries) await this.set(key, value);
+  }
+}
+
+/** Lets pending promise callbacks and I/O callbacks run. */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('write-behind (writeBehindBytes)', () => {
+  const entry = (hash: string) => [{ hash, value: 'x'.repeat(1000) }];
+
+  it('holds setMany entries until their bytes reach the limit, then writes them as one batch; each promise waits for its write', async () => {
+    const store = new BatchStringStore();
+    const cache = await openCache({ store, l1Bytes: 0, writeBehindBytes: 3000 });
+    open.push(cache);
+    let firstDone = false;
+    const first = cache.setMany('w', 1, entry('a')).then(() => (firstDone = true));
+    const second = cache.setMany('w', 1, entry('b'));
+    await settle();
+    expect(store.batches).toEqual([]);
+    expect(store.data.size).toBe(0);
+    expect(firstDone).toBe(false);
+    // The third crosses 3000 packed bytes: all three go in one batch, and every promise resolves.
+    await cache.setMany('w', 1, entry('c'));
+    await Promise.all([first, second]);
+    expect(firstDone).toBe(true);
+    expect(store.batches).toEqual([['w:1:a', 'w:1:b', 'w:1:c']]);
+    expect(cache.stats()).toMatchObject({ errors: 0 });
+    expect(cache.stats().bytesWritten).toBeGreaterThan(3000);
+  });
+
+  it('flush and close write what is held; another cache over the store then reads every entry', async () => {
+    const store = new BatchStringStore();
+    const cache = await openCache({ store, l1Bytes: 0, writeBehindBytes: 1 << 20 });
+    const d = cache.setMany('w', 1, entry('d'));
+    await settle();
+    expect(store.batches).toEqual([]);
+    await cache.flush();
+    await d;
+    expect(store.batches).toEqual([['w:1:d']]);
+    const e = cache.setMany('w', 1, entry('e'));
+    await cache.close();
+    await e;
+    expect(store.batches).toEqual([['w:1:d'], ['w:1:e']]);
+    const reader = await openCache({ store, l1Bytes: 0 });
+    open.push(reader);
+    expect(await reader.getMany('w', 1, ['d', 'e'])).toEqual(['x'.repeat(1000), 'x'.repeat(1000)]);
+  });
+
+  it('a held write the store refuses is a counted error; its promises resolve, nothing is thrown', async () => {
+    const store = new BatchStringStore();
+    const warnings: string[] = [];
+    const cache = await openCache({ store, l1Bytes: 0, writeBehindBytes: 1 << 20, onWarning: (m) => warnings.push(m) });
+    open.push(cache);
+    const write = cache.setMany('w', 1, entry('f'));
+    store.failing = true;
+    await expect(cache.flush()).resolves.toBeUndefined();
+    await expect(write).resolves.toBeUndefined();
+    expect(cache.stats().errors).toBe(1);
+    expect(warnings).toEqual([expect.stringMatching(/cache store failed \(connection refused\)/)]);
+  });
+
+  it('is off by default: each setMany is written at once', async () => {
+    const store = new BatchStringStore();
+    const cache = await openCache({ store, l1Bytes: 0 });
+    open.push(cache);
+    await cache.setMany('w', 1, entry('g'));
+    expect(store.batches).toEqual([['w:1:g']]);
+  });
+});
+
+describe('the local lmdb store', () => {
+  it('takes keyv envelopes unserialized and keeps the bytes the text form keeps: either form reads the other', async () => {
+    const dir = tempDir('forms');
+    const envelopes = (await openLmdbStore(dir, 'envelope')).store!;
+    const text = (await openLmdbStore(dir, 'text')).store!;
+    try {
+      await envelopes.set('f:1:a', { value: Buffer.from('from envelopes'), expires: 1234 });
+      const read = makeDeserializer(() => {
+        throw new Error('corrupt');
+      })((await text.get<string>('f:1:a')) as unknown as string);
+      expect(read).toEqual({ value: Buffer.from('from envelopes'), expires: 1234 });
+      await text.set('f:1:b', serializeEnvelope({ value: Buffer.from('from text'), expires: undefined }));
+      expect(await envelopes.get('f:1:b')).toEqual({ value: Buffer.from('from text'), expires: undefined });
+      expect(await envelopes.get('f:1:none')).toBeUndefined();
+    } finally {
+      await envelopes.disconnect();
+      await text.disconnect();
+    }
+  });
+
+  it('an entry that is not an envelope is a miss, a counted error and one warning', async () => {
+    const dir = tempDir('bad-envelope');
+    const text = (await openLmdbStore(dir, 'text')).store!;
+    await text.set('c:1:garbage', Buffer.from([0xc1, 0xc1, 0xff]).toString('base64'));
+    await text.set('c:1:map', packr.pack({ no: 'envelope' }).toString('base64'));
+    await text.disconnect();
+    const warnings: string[] = [];
+    const cache = await openTest({ dir }, warnings);
+    await cache.set('c', 1, 'ok', 'fine');
+    cache.l1.clear();
+    expect(await cache.getMany('c', 1, ['ok', 'garbage', 'map'])).toEqual(['fine', undefined, undefined]);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 2, errors: 2 });
+    expect(warnings).toEqual([expect.stringMatching(/^cache entry could not be read \(undecodable entry: .*\); treated as a miss$/)]);
+  });
+
+  it("values read in one batch stay intact: each is copied out of lmdb's reused read buffer", async () => {
+    const dir = tempDir('copies');
+    const writer = await openCache({ dir, l1Bytes: 0 });
+    const values = Array.from({ length: 20 }, (_, i) => ({ hash: `h${i}`, value: { i, bytes: Buffer.alloc(3000, i) } }));
+    await writer.setMany('c', 1, values);
+    await writer.close();
+    const reader = await openTest({ l1Bytes: 0, dir });
+    const got = await reader.getMany<{ i: number; bytes: Buffer }>(
+      'c',
+      1,
+      values.map((v) => v.hash),
+    );
+    expect(got).toStrictEqual(values.map((v) => v.value));
   });
 });
