@@ -51,7 +51,8 @@ export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large' | 'minified' | 
  */
 export interface IndexedAnalysis extends Omit<FileAnalysis, 'terms' | 'tf' | 'fieldLen'> {
   refs: Uint32Array;
-  tf: Uint32Array;
+  /** 16-bit when every count fits. */
+  tf: Uint16Array | Uint32Array;
   fieldLen: Uint32Array;
 }
 

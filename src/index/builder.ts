@@ -96,7 +96,7 @@ class FreshPostings {
   }
 
   /** The postings of file `doc`: its term ids `refs`, with four counts each in `tf` (path, body, symbols, doc). */
-  addFile(doc: number, refs: Uint32Array, tf: Uint32Array): void {
+  addFile(doc: number, refs: Uint32Array, tf: Uint16Array | Uint32Array): void {
     const n = refs.length;
     let o = this.count * 4;
     if (o + n * 4 > this.data.length) {

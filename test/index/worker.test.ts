@@ -27,6 +27,29 @@ describe('index worker', () => {
     expect(again.terms.length).toBeGreaterThan(second.terms.length);
   });
 
+  it("sends a file's refs and counts in arrays of their own length: counts 16-bit when they fit, 32-bit when not", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'big.txt'), 'word\n'.repeat(70_000));
+    writeFileSync(join(root, 'small.ts'), 'export function parseHttpResponse(word: string) { return word; }\n');
+    const [big, small] = (await runTask({ ...task(root, ['big.txt', 'small.ts']), job: 4101 })).results.map((r) => {
+      if (!r.ok) throw new Error(r.reason);
+      return r.analysis;
+    });
+    expect(big!.tf).toBeInstanceOf(Uint32Array);
+    expect(Math.max(...big!.tf)).toBe(70_000);
+    expect(small!.tf).toBeInstanceOf(Uint16Array);
+    for (const a of [big!, small!]) {
+      expect(a.tf.length).toBe(a.refs.length * 4);
+      expect(a.refs.byteLength).toBe(a.refs.buffer.byteLength);
+      expect(a.tf.byteLength).toBe(a.tf.buffer.byteLength);
+    }
+    // The counts of a file that came after a larger one are its own (the scratch they are made in is reused).
+    const [alone] = (await runTask({ ...task(root, ['small.ts']), job: 4102 })).results;
+    expect(alone!.ok && [...alone.analysis.tf]).toEqual([...small!.tf]);
+    forgetJob(4101);
+    forgetJob(4102);
+  });
+
   it('analyses every file of a batch larger than its read memory, batch after batch, each from its own bytes', async () => {
     const root = tempDir();
     // ~700 KB each: the batch outgrows the thread's first 1 MiB of read memory; a skipped file sits in between.
