@@ -108,25 +108,37 @@ export interface CachedAnalysis {
 function narrow(a: Uint32Array): Uint8Array | Uint16Array | Uint32Array {
   let max = 0;
   for (let i = 0; i < a.length; i++) if (a[i]! > max) max = a[i]!;
-  return max < 0x100 ? Uint8Array.from(a) : max < 0x10000 ? Uint16Array.from(a) : a;
+  return max < 0x100 ? new Uint8Array(a) : max < 0x10000 ? new Uint16Array(a) : a;
 }
 
 export function toCached(a: FileAnalysis): CachedAnalysis {
   const s = a.symbols;
+  const n = s.length;
+  // One pass into preallocated columns: `TypedArray.from(list, fn)` goes through the iterator protocol per column.
+  const symbols: CachedAnalysis['symbols'] = {
+    names: new Array<string>(n),
+    kinds: new Uint8Array(n),
+    line: new Uint32Array(n),
+    endLine: new Uint32Array(n),
+    exported: new Uint8Array(n),
+    docs: new Array<string>(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const x = s[i]!;
+    symbols.names[i] = x.name;
+    symbols.kinds[i] = SYMBOL_KINDS.indexOf(x.kind);
+    symbols.line[i] = x.line;
+    symbols.endLine[i] = x.endLine;
+    symbols.exported[i] = x.exported ? 1 : 0;
+    symbols.docs[i] = x.doc;
+  }
   const out: CachedAnalysis = {
     lang: a.lang,
     lines: a.lines,
     terms: a.terms.join('\n'),
     tf: narrow(a.tf),
     fieldLen: a.fieldLen,
-    symbols: {
-      names: s.map((x) => x.name),
-      kinds: Uint8Array.from(s, (x) => SYMBOL_KINDS.indexOf(x.kind)),
-      line: Uint32Array.from(s, (x) => x.line),
-      endLine: Uint32Array.from(s, (x) => x.endLine),
-      exported: Uint8Array.from(s, (x) => (x.exported ? 1 : 0)),
-      docs: s.map((x) => x.doc),
-    },
+    symbols,
     imports: a.imports,
     exports: a.exports,
   };
