@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { IndexAssembler } from '../../src/index/builder.js';
+import { FreshDictionaryEncoder, IndexAssembler, type EncodedDictionary } from '../../src/index/builder.js';
 import { analyzeBatch } from '../../src/index/analyzeBatch.js';
 import { DEFAULT_SKIP_RULES } from '../../src/index/skipRules.js';
 import { profiler } from '../../src/profile/profiler.js';
@@ -95,5 +95,53 @@ describe('term lists across threads', () => {
     expect(() => assembler.adoptTerms(7, 0, ['c'], [])).toThrow(/out of order/);
     expect(() => assembler.adoptTerms(7, 3, ['c'], [])).toThrow(/out of order/);
     assembler.adoptTerms(8, 0, ['c'], []);
+  });
+});
+
+describe('the postings thread (FreshDictionaryEncoder)', () => {
+  /** `count` distinct terms from a seeded generator: shared prefixes, digits, `_` and `$`, upper case and non-ASCII. */
+  function randomTerms(count: number, seed: number): string[] {
+    let x = seed;
+    const next = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), (x >>> 8) % n);
+    const alphabet = ['a', 'b', 'e', 'get', 'set', 'Z', '_', '$', '0', '9', 'é', 'ß', '中', 'ж', '\u{1F600}'];
+    const out = new Set<string>();
+    while (out.size < count) {
+      let t = '';
+      for (let i = 1 + next(6); i > 0; i--) t += alphabet[next(alphabet.length)]!;
+      out.add(t);
+    }
+    return [...out];
+  }
+
+  /** The dictionary of `terms` (sent in messages of `perMessage`), each term with postings in a few of 500 files. */
+  function encode(terms: string[], perMessage: number): EncodedDictionary {
+    const encoder = new FreshDictionaryEncoder();
+    for (let i = 0; i < terms.length; i += perMessage) expect(encoder.take({ terms: terms.slice(i, i + perMessage) })).toBeNull();
+    const rows: number[] = [];
+    for (let doc = 0; doc < 500; doc++)
+      for (let t = doc % 7; t < terms.length; t += 7 + (doc % 5)) rows.push(t, doc, 1 + ((t + doc) % 9), doc % 3 === 0 ? 1 : 0);
+    const data = Uint32Array.from(rows);
+    return encoder.take({ data, count: data.length / 4 })!;
+  }
+
+  const bytes = (d: EncodedDictionary) => ({
+    index: d.index,
+    termCount: d.termCount,
+    blocks: Buffer.concat(d.blocks).toString('hex'),
+    postings: Buffer.concat(d.postings).toString('hex'),
+  });
+
+  it('sorts terms ahead in runs, as they come, into the order and bytes of one sort at the end', () => {
+    for (const seed of [1, 2]) {
+      const terms = randomTerms(20_000, seed);
+      // One message: one sort of everything. Messages of 100: a run sorted and merged in every few dozen messages.
+      const once = encode(terms, terms.length);
+      const inRuns = encode(terms, 100);
+      expect(once.termCount).toBe(20_000);
+      expect(bytes(inRuns)).toEqual(bytes(once));
+      // The first name of each block is in the order `<` gives (UTF-16 code units), as the reader's binary search needs.
+      const first = once.index.first;
+      for (let i = 1; i < first.length; i++) expect(first[i - 1]! < first[i]!).toBe(true);
+    }
   });
 });
