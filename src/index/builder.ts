@@ -885,27 +885,56 @@ export function sortRows(rows: SymRow[]): SymRow[] {
   return out;
 }
 
-/** A block of rows encoded for the symbol table. */
+/** String columns of a symbol block being encoded, reused block after block. */
+const symbolColumns = {
+  keys: new StringColumnWriter(BLOCK_SIZE),
+  names: new StringColumnWriter(BLOCK_SIZE),
+  docs: new StringColumnWriter(BLOCK_SIZE),
+};
+
+/**
+ * A block of rows encoded for the symbol table. The columns are filled in one pass, into writers kept from block to
+ * block: `TypedArray.from(rows, fn)` per column (the iterator protocol) and a new writer per column per block cost
+ * ~0.3 s of the corpus's 1.1k blocks, at the end of a cold build.
+ */
 function encodeSymbolBlock(rows: SymRow[]): Uint8Array {
-  const keys = new StringColumnWriter(rows.length);
+  const n = rows.length;
+  const { keys, names, docs } = symbolColumns;
+  keys.clear();
+  names.clear();
+  docs.clear();
   const start: number[] = [];
-  for (let r = 0; r < rows.length; r++) {
-    if (r === 0 || rows[r]!.key !== rows[r - 1]!.key) {
-      keys.add(rows[r]!.key);
+  const file = new Uint32Array(n);
+  const line = new Uint32Array(n);
+  const endLine = new Uint32Array(n);
+  const kind = new Uint8Array(n);
+  const exported = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    const row = rows[r]!;
+    if (r === 0 || row.key !== rows[r - 1]!.key) {
+      keys.add(row.key);
       start.push(r);
     }
+    names.add(row.name);
+    docs.add(row.doc);
+    file[r] = row.file;
+    line[r] = row.line;
+    endLine[r] = row.endLine;
+    kind[r] = row.kind;
+    exported[r] = row.exported;
   }
-  start.push(rows.length);
+  start.push(n);
+  // The keys in the order the format has always had them.
   const block: SymbolBlock = {
     keys: keys.column(),
     start: Uint32Array.from(start),
-    names: toStringColumn(rows.map((s) => s.name)),
-    file: Uint32Array.from(rows, (s) => s.file),
-    line: Uint32Array.from(rows, (s) => s.line),
-    endLine: Uint32Array.from(rows, (s) => s.endLine),
-    kind: Uint8Array.from(rows, (s) => s.kind),
-    exported: Uint8Array.from(rows, (s) => s.exported),
-    docs: toStringColumn(rows.map((s) => s.doc)),
+    names: names.column(),
+    file,
+    line,
+    endLine,
+    kind,
+    exported,
+    docs: docs.column(),
   };
   return packr.pack(block);
 }
