@@ -104,11 +104,14 @@ export interface CachedAnalysis {
   parseError?: string;
 }
 
-/** The narrowest unsigned typed array that holds every value of `a`. */
-function narrow(a: Uint32Array): Uint8Array | Uint16Array | Uint32Array {
+/**
+ * The narrowest unsigned typed array, of at least `bits` bits, that holds every value of `a`: a copy, or `a` itself
+ * when only 32 bits do.
+ */
+export function narrow(a: Uint32Array, bits: 8 | 16 = 8): Uint8Array | Uint16Array | Uint32Array {
   let max = 0;
   for (let i = 0; i < a.length; i++) if (a[i]! > max) max = a[i]!;
-  return max < 0x100 ? new Uint8Array(a) : max < 0x10000 ? new Uint16Array(a) : a;
+  return max < 0x100 && bits === 8 ? new Uint8Array(a) : max < 0x10000 ? new Uint16Array(a) : a;
 }
 
 export function toCached(a: FileAnalysis): CachedAnalysis {
